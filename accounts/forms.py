@@ -1,0 +1,136 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .models import Grade, User
+
+
+def normalised_login_email(request, credentials):
+    """django-axes counts failures per typed address, compared the way accounts compare them."""
+    return (credentials or {}).get("username", "").strip().lower()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class SubmitHelperMixin:
+    submit_label = "Save"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class SignUpForm(SubmitHelperMixin, BaseUserCreationForm):
+    submit_label = "Create my account"
+
+    class Meta:
+        model = User
+        fields = (
+            "email",
+            "first_name",
+            "last_name",
+            "grade",
+            "specialty",
+            "organisation_name",
+            "training_started_on",
+        )
+        widgets = {"training_started_on": DateInput()}
+        help_texts = {
+            "email": "Your NHS or trust email address. We send a link to confirm it.",
+            "organisation_name": "The trust (Local Education Provider) you work for now.",
+            "training_started_on": "When you started postgraduate training (FY1 or later).",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            self.fields[name].required = True
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["grade"].choices = [("", "Choose your grade")] + list(Grade.choices)
+        self.fields[
+            "password1"
+        ].help_text = (
+            "At least 12 characters. Not a common password, and not like your name or email."
+        )
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                format_html(
+                    'An account with this email address already exists. <a href="{}">Log in</a> '
+                    'or <a href="{}">reset your password</a>.',
+                    reverse("accounts:login"),
+                    reverse("accounts:password-reset"),
+                ),
+                code="exists",
+            )
+        return email
+
+
+class EmailAuthenticationForm(SubmitHelperMixin, AuthenticationForm):
+    submit_label = "Log in"
+    error_messages = {
+        "invalid_login": (
+            "That email address and password do not match an account. Check both and try again, "
+            "or reset your password."
+        ),
+        "inactive": "This account has been closed. Contact your scheme organiser if this is wrong.",
+        "unconfirmed": (
+            "Please confirm your email address first: open the link we emailed you. "
+            "No email? Ask for a new link below."
+        ),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].widget = forms.EmailInput(
+            attrs={"autocomplete": "email", "autofocus": True}
+        )
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.has_confirmed_email:
+            raise forms.ValidationError(self.error_messages["unconfirmed"], code="unconfirmed")
+
+
+class ResendConfirmationForm(SubmitHelperMixin, forms.Form):
+    submit_label = "Send a new link"
+    email = forms.EmailField(
+        label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def clean_email(self):
+        return User.objects.normalize_email(self.cleaned_data["email"])
+
+
+class ProfileForm(SubmitHelperMixin, forms.ModelForm):
+    submit_label = "Save profile"
+
+    class Meta:
+        model = User
+        fields = (
+            "first_name",
+            "last_name",
+            "grade",
+            "specialty",
+            "organisation_name",
+            "training_started_on",
+        )
+        widgets = {"training_started_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            self.fields[name].required = True
+        self.fields["grade"].choices = [("", "Choose your grade")] + list(Grade.choices)

@@ -1,0 +1,140 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Grade(models.TextChoices):
+    FY1 = "FY1", "Foundation year 1 (FY1)"
+    FY2 = "FY2", "Foundation year 2 (FY2)"
+    CT1 = "CT1", "Core trainee year 1 (CT1)"
+    CT2 = "CT2", "Core trainee year 2 (CT2)"
+    CT3 = "CT3", "Core trainee year 3 (CT3)"
+    ST1 = "ST1", "Specialty trainee year 1 (ST1)"
+    ST2 = "ST2", "Specialty trainee year 2 (ST2)"
+    ST3 = "ST3", "Specialty trainee year 3 (ST3)"
+    ST4 = "ST4", "Specialty trainee year 4 (ST4)"
+    ST5 = "ST5", "Specialty trainee year 5 (ST5)"
+    ST6 = "ST6", "Specialty trainee year 6 (ST6)"
+    ST7 = "ST7", "Specialty trainee year 7 (ST7)"
+    ST8 = "ST8", "Specialty trainee year 8 (ST8)"
+    SAS = "SAS", "SAS doctor"
+    CONSULTANT = "CONSULTANT", "Consultant"
+    OTHER_PROFESSIONAL = "OTHER", "Other healthcare professional"
+
+
+class Role(models.TextChoices):
+    """Staff roles. Being a mentee or a mentor comes from enrolments, not from a role."""
+
+    ORGANISER = "organiser", "Scheme organiser"
+    SUPERVISOR = "supervisor", "Supervisor"
+    DME = "dme", "Director of Medical Education"
+    REGIONAL_LEAD = "regional_lead", "Regional lead"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def normalize_email(self, email):
+        # The whole address is compared case-insensitively: people type NHS.net and nhs.net alike.
+        return (email or "").strip().lower()
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("email_confirmed_at", timezone.now())
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField("email address", unique=True)
+    grade = models.CharField(max_length=16, choices=Grade.choices, blank=True)
+    specialty = models.CharField(max_length=100, blank=True)
+    # A plain name for now; the schemes feature turns it into a relation to an Organisation.
+    organisation_name = models.CharField("organisation", max_length=200, blank=True)
+    training_started_on = models.DateField("date training started", null=True, blank=True)
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    @property
+    def has_confirmed_email(self):
+        return self.email_confirmed_at is not None
+
+    @property
+    def roles(self):
+        """The set of staff roles this user holds (cached per instance)."""
+        if not hasattr(self, "_roles_cache"):
+            self._roles_cache = frozenset(self.role_assignments.values_list("role", flat=True))
+        return self._roles_cache
+
+    def has_role(self, role):
+        return role in self.roles
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="accounts_role_once_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}"
+
+
+class Notification(models.Model):
+    """One outgoing message, recorded before it is sent so that it is sent at most once.
+
+    `key` names the message (kind, object, period): a sweep that runs twice, a retried task or a
+    restarted worker finds the row already there and sends nothing more (DESIGN.md).
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=64)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    context = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="notification_unsent_idx")]
+
+    def __str__(self):
+        return self.key

@@ -1,0 +1,121 @@
+"""Use cases that write: sign-up, email confirmation, profile changes and outgoing notifications."""
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Notification, RoleAssignment, User
+from .notifications import build_context
+from .tokens import InvalidToken, email_confirmation_payload
+
+
+def notification_queue(*, key, kind, recipient, context=None):
+    """Record a message under its unique key and send it once the transaction commits.
+
+    Returns the notification, or None when a message with this key already exists (already
+    queued or sent): asking twice never sends twice.
+    """
+    from .tasks import notification_send_task  # tasks import services; import here to avoid a cycle
+
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                key=key, kind=kind, recipient=recipient, context=context or {}
+            )
+    except IntegrityError:
+        return None
+    transaction.on_commit(lambda: notification_send_task.delay(notification.pk))
+    return notification
+
+
+def notification_send(*, notification_id):
+    """Send one notification if nobody has sent it yet. Returns True if this call sent it.
+
+    1. Claim the row with a conditional update, so two workers never both send it.
+    2. Render and send. On a mail error, release the claim and re-raise so the task retries.
+    """
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk=notification_id, sent_at=None).update(
+        sent_at=now, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    try:
+        _email_notification(notification)
+    except Exception as error:
+        Notification.objects.filter(pk=notification_id).update(
+            sent_at=None, last_error=str(error)[:500]
+        )
+        raise
+    return True
+
+
+def _email_notification(notification):
+    context = build_context(notification)
+    prefix = f"emails/{notification.kind}"
+    subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{prefix}_body.txt", context),
+        to=[notification.recipient.email],
+    )
+    message.attach_alternative(render_to_string(f"{prefix}_body.html", context), "text/html")
+    message.send()
+
+
+def user_sign_up(*, email, password, first_name, last_name, **profile):
+    """Create an unconfirmed account and send the confirmation link."""
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email=email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            **profile,
+        )
+        email_confirmation_send(user=user)
+    return user
+
+
+def email_confirmation_send(*, user):
+    """Queue a confirmation email. One per user per minute, so a double click sends one."""
+    minute = timezone.now().strftime("%Y%m%d%H%M")
+    return notification_queue(
+        key=f"email_confirmation:user:{user.pk}:{minute}",
+        kind="email_confirmation",
+        recipient=user,
+    )
+
+
+def email_confirm(*, token):
+    """Mark the address in the token as confirmed and return its user.
+
+    Raises InvalidToken when the link is damaged, expired, or the address has since changed.
+    Confirming twice is harmless.
+    """
+    payload = email_confirmation_payload(token)
+    user = User.objects.filter(pk=payload.get("user"), email=payload.get("email")).first()
+    if user is None:
+        raise InvalidToken("invalid")
+    if user.email_confirmed_at is None:
+        User.objects.filter(pk=user.pk, email_confirmed_at=None).update(
+            email_confirmed_at=timezone.now()
+        )
+        user.refresh_from_db(fields=["email_confirmed_at"])
+    return user
+
+
+def user_email_confirmed_by_password_reset(*, user):
+    """A completed password reset proves the address, so it also confirms it."""
+    if user.email_confirmed_at is None:
+        User.objects.filter(pk=user.pk, email_confirmed_at=None).update(
+            email_confirmed_at=timezone.now()
+        )
+
+
+def role_grant(*, user, role):
+    assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role)
+    return assignment

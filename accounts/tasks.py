@@ -1,0 +1,41 @@
+"""Background tasks: take ids, call a service, safe to run twice (STYLE.md §7)."""
+
+from datetime import timedelta
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+from .models import Notification
+
+# A notification older than this that is still unsent is picked up again by the sweep: long
+# enough that a task already queued normally runs first.
+UNSENT_GRACE = timedelta(minutes=10)
+# After this many failed attempts a notification waits for a person to look at `last_error`.
+MAX_ATTEMPTS = 8
+
+
+@shared_task(
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError, OSError),
+    retry_backoff=30,
+    retry_backoff_max=60 * 30,
+    retry_jitter=True,
+    max_retries=6,
+)
+def notification_send_task(notification_id):
+    return services.notification_send(notification_id=notification_id)
+
+
+@shared_task
+def notifications_sweep_unsent():
+    """Re-enqueue notifications whose task was lost (a worker crashed, Redis was emptied)."""
+    cutoff = timezone.now() - UNSENT_GRACE
+    unsent_ids = list(
+        Notification.objects.filter(
+            sent_at=None, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for notification_id in unsent_ids:
+        notification_send_task.delay(notification_id)
+    return len(unsent_ids)

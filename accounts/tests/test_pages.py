@@ -1,0 +1,112 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
+
+
+@pytest.mark.django_db
+def test_home_page_explains_peer_mentoring_and_offers_sign_up(client):
+    response = client.get(reverse("home"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "What is peer mentoring?" in body
+    assert reverse("accounts:sign-up") in body
+    assert 'href="#main"' in body  # skip link
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url_name", ["accounts:my-mentoring", "accounts:profile", "accounts:password-change"]
+)
+def test_signed_in_pages_send_anonymous_visitors_to_login(client, url_name):
+    response = client.get(reverse(url_name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login") + "?next=")
+
+
+@pytest.mark.django_db
+def test_my_mentoring_asks_for_missing_profile_details(client):
+    user = UserFactory(grade="", specialty="")
+    client.force_login(user)
+    body = client.get(reverse("accounts:my-mentoring")).content.decode()
+    assert "Finish your profile" in body
+    assert "your grade, your specialty" in body
+
+
+@pytest.mark.django_db
+def test_profile_edit_saves_and_confirms(client, mentee):
+    client.force_login(mentee)
+    response = client.post(
+        reverse("accounts:profile"),
+        {
+            "first_name": "Maya",
+            "last_name": "Patel",
+            "grade": "ST3",
+            "specialty": "Emergency medicine",
+            "organisation_name": "St George's",
+            "training_started_on": "2022-08-03",
+        },
+        follow=True,
+    )
+    assert "Your profile is saved." in response.content.decode()
+    mentee.refresh_from_db()
+    assert mentee.grade == "ST3"
+    assert str(mentee.training_started_on) == "2022-08-03"
+
+
+@pytest.mark.django_db
+def test_profile_edit_with_bad_input_says_what_to_fix_and_keeps_the_old_values(client, mentee):
+    client.force_login(mentee)
+    response = client.post(
+        reverse("accounts:profile"),
+        {
+            "first_name": "",
+            "last_name": "Patel",
+            "grade": "ST99",
+            "training_started_on": "03/13/2022",
+        },
+    )
+    form = response.context["form"]
+    assert "first_name" in form.errors
+    assert "Select a valid choice" in " ".join(form.errors["grade"])
+    assert "Enter a valid date" in " ".join(form.errors["training_started_on"])
+    mentee.refresh_from_db()
+    assert mentee.first_name == "Maya"
+
+
+@pytest.mark.django_db
+def test_navigation_shows_what_each_role_can_use(client, mentee, superuser):
+    anonymous = client.get(reverse("home")).content.decode()
+    assert reverse("accounts:my-mentoring") not in anonymous
+
+    client.force_login(mentee)
+    trainee_page = client.get(reverse("home")).content.decode()
+    assert reverse("accounts:my-mentoring") in trainee_page
+    assert reverse("admin:index") not in trainee_page
+
+    client.force_login(superuser)
+    assert reverse("admin:index") in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_my_mentoring_lists_the_users_staff_roles(client):
+    user = UserFactory(roles=[Role.ORGANISER, Role.DME])
+    client.force_login(user)
+    body = client.get(reverse("accounts:my-mentoring")).content.decode()
+    assert "Scheme organiser" in body and "Director of Medical Education" in body
+
+
+@pytest.mark.django_db
+def test_admin_can_open_the_user_pages(client, superuser, mentee):
+    client.force_login(superuser)
+    assert client.get(reverse("admin:accounts_user_add")).status_code == 200
+    assert client.get(reverse("admin:accounts_user_change", args=[mentee.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_trainee_cannot_open_the_admin(client, mentee):
+    client.force_login(mentee)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
