@@ -1,54 +1,145 @@
-"""The cast every test can ask for (STYLE.md §8). Later features add their schemes and pairs."""
+"""The cast every test can ask for (STYLE.md §8).
+
+One trust ("organisation") runs `scheme`; another trust runs `other_scheme`. Each person works
+where their role says; later features add pairs and meetings to the same cast.
+"""
 
 import pytest
 
-from accounts.models import Role
-from accounts.tests.factories import UserFactory, staff_user
+from accounts.models import Grade
+from accounts.tests.factories import UserFactory
+from schemes.models import SchemeRole
+from schemes.tests.factories import (
+    EnrolmentFactory,
+    MemberFactory,
+    MentorEnrolmentFactory,
+    OrganisationFactory,
+    RegionFactory,
+    SchemeFactory,
+    appoint,
+    make_dme,
+    make_regional_lead,
+)
 
 
 @pytest.fixture
-def mentee(db):
-    return UserFactory(email="mentee@example.nhs.uk", first_name="Maya")
+def region(db):
+    return RegionFactory()
 
 
 @pytest.fixture
-def mentor(db):
-    return UserFactory(email="mentor@example.nhs.uk", first_name="Tom", grade="ST4")
+def organisation(region):
+    return OrganisationFactory(
+        region=region,
+        name="South London and Maudsley NHS Foundation Trust",
+        short_name="SLaM",
+        slug="slam",
+        email_domains=["example.nhs.uk", "nhs.net"],
+    )
 
 
 @pytest.fixture
-def other_trainee(db):
-    return UserFactory(email="other.trainee@example.nhs.uk")
+def other_organisation(region):
+    return OrganisationFactory(
+        region=region,
+        name="Other Hospitals NHS Trust",
+        short_name="Other",
+        slug="other",
+        email_domains=["other-trust.nhs.uk"],
+    )
 
 
 @pytest.fixture
-def organiser(db):
-    return staff_user(Role.ORGANISER, email="organiser@example.nhs.uk")
+def scheme(organisation):
+    return SchemeFactory(organisation=organisation, name="SLaM peer mentoring", slug="slam-peer")
 
 
 @pytest.fixture
-def other_organiser(db):
-    return staff_user(Role.ORGANISER, email="organiser@other-trust.nhs.uk")
+def other_scheme(other_organisation):
+    return SchemeFactory(
+        organisation=other_organisation, name="Other peer mentoring", slug="other-peer"
+    )
 
 
 @pytest.fixture
-def supervisor(db):
-    return staff_user(Role.SUPERVISOR, email="supervisor@example.nhs.uk")
+def mentee_enrolment(scheme):
+    return EnrolmentFactory(
+        scheme=scheme,
+        user__email="mentee@example.nhs.uk",
+        user__first_name="Maya",
+        user__grade=Grade.CT1,
+    )
 
 
 @pytest.fixture
-def dme(db):
-    return staff_user(Role.DME, email="dme@example.nhs.uk")
+def mentee(mentee_enrolment):
+    return mentee_enrolment.user
 
 
 @pytest.fixture
-def other_dme(db):
-    return staff_user(Role.DME, email="dme@other-trust.nhs.uk")
+def mentor_enrolment(scheme):
+    return MentorEnrolmentFactory(
+        scheme=scheme, user__email="mentor@example.nhs.uk", user__first_name="Tom"
+    )
 
 
 @pytest.fixture
-def regional_lead(db):
-    return staff_user(Role.REGIONAL_LEAD, email="lead@example.nhs.uk")
+def mentor(mentor_enrolment):
+    return mentor_enrolment.user
+
+
+@pytest.fixture
+def other_trainee(scheme):
+    """A trainee of the same scheme who is neither `mentee` nor `mentor`."""
+    return EnrolmentFactory(scheme=scheme, user__email="other.trainee@example.nhs.uk").user
+
+
+@pytest.fixture
+def organiser(scheme):
+    user = MemberFactory(
+        organisation=scheme.organisation, email="organiser@example.nhs.uk", grade=Grade.ST6
+    )
+    return appoint(user, scheme)
+
+
+@pytest.fixture
+def other_organiser(other_scheme):
+    user = MemberFactory(
+        organisation=other_scheme.organisation, email="organiser@other-trust.nhs.uk"
+    )
+    return appoint(user, other_scheme)
+
+
+@pytest.fixture
+def supervisor(scheme):
+    user = MemberFactory(
+        organisation=scheme.organisation,
+        email="supervisor@example.nhs.uk",
+        grade=Grade.CONSULTANT,
+    )
+    return appoint(user, scheme, SchemeRole.Role.SUPERVISOR)
+
+
+@pytest.fixture
+def dme(organisation):
+    user = MemberFactory(
+        organisation=organisation, email="dme@example.nhs.uk", grade=Grade.CONSULTANT
+    )
+    return make_dme(user, organisation)
+
+
+@pytest.fixture
+def other_dme(other_organisation):
+    user = MemberFactory(
+        organisation=other_organisation, email="dme@other-trust.nhs.uk", grade=Grade.CONSULTANT
+    )
+    return make_dme(user, other_organisation)
+
+
+@pytest.fixture
+def regional_lead(region):
+    user = UserFactory(email="lead@example.nhs.uk", grade=Grade.CONSULTANT)
+    return make_regional_lead(user, region)
 
 
 @pytest.fixture

@@ -2,12 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from .models import Notification, RoleAssignment, User
-
-
-class RoleAssignmentInline(admin.TabularInline):
-    model = RoleAssignment
-    extra = 0
+from .models import Notification, User
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -30,7 +25,6 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "first_name", "last_name", "grade", "specialty", "email_confirmed_at")
     list_filter = ("grade", "is_staff", "is_active")
     search_fields = ("email", "first_name", "last_name")
-    inlines = [RoleAssignmentInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
@@ -41,7 +35,9 @@ class UserAdmin(DjangoUserAdmin):
                     "last_name",
                     "grade",
                     "specialty",
-                    "organisation_name",
+                    "organisation",
+                    "site",
+                    "gender",
                     "training_started_on",
                     "email_confirmed_at",
                 )

@@ -37,13 +37,13 @@ class SignUpForm(SubmitHelperMixin, BaseUserCreationForm):
             "last_name",
             "grade",
             "specialty",
-            "organisation_name",
+            "organisation",
+            "site",
             "training_started_on",
         )
         widgets = {"training_started_on": DateInput()}
         help_texts = {
             "email": "Your NHS or trust email address. We send a link to confirm it.",
-            "organisation_name": "The trust (Local Education Provider) you work for now.",
             "training_started_on": "When you started postgraduate training (FY1 or later).",
         }
 
@@ -58,6 +58,25 @@ class SignUpForm(SubmitHelperMixin, BaseUserCreationForm):
         ].help_text = (
             "At least 12 characters. Not a common password, and not like your name or email."
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation")
+        email = cleaned.get("email")
+        if (
+            organisation
+            and email
+            and organisation.email_domains
+            and not organisation.accepts_email(email)
+        ):
+            domains = " or ".join(f"@{domain}" for domain in organisation.email_domains)
+            self.add_error(
+                "email",
+                f"{organisation.short_name or organisation.name} staff sign up with an "
+                f"address ending {domains}. Use your work address, or choose another "
+                "organisation.",
+            )
+        return cleaned
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])
@@ -124,10 +143,27 @@ class ProfileForm(SubmitHelperMixin, forms.ModelForm):
             "last_name",
             "grade",
             "specialty",
-            "organisation_name",
+            "organisation",
+            "site",
             "training_started_on",
+            "gender",
         )
         widgets = {"training_started_on": DateInput()}
+
+    def clean_organisation(self):
+        organisation = self.cleaned_data["organisation"]
+        if (
+            organisation
+            and organisation.email_domains
+            and not organisation.accepts_email(self.instance.email)
+        ):
+            domains = " or ".join(f"@{domain}" for domain in organisation.email_domains)
+            raise forms.ValidationError(
+                f"Your account's address ({self.instance.email}) is not one "
+                f"{organisation.short_name or organisation.name} uses ({domains}). "
+                "Ask your scheme organiser to move your account if you have changed trust."
+            )
+        return organisation
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,13 +24,11 @@ class Grade(models.TextChoices):
     OTHER_PROFESSIONAL = "OTHER", "Other healthcare professional"
 
 
-class Role(models.TextChoices):
-    """Staff roles. Being a mentee or a mentor comes from enrolments, not from a role."""
-
-    ORGANISER = "organiser", "Scheme organiser"
-    SUPERVISOR = "supervisor", "Supervisor"
-    DME = "dme", "Director of Medical Education"
-    REGIONAL_LEAD = "regional_lead", "Regional lead"
+class Gender(models.TextChoices):
+    WOMAN = "woman", "Woman"
+    MAN = "man", "Man"
+    NON_BINARY = "non_binary", "Non-binary"
+    UNSAID = "", "Prefer not to say"
 
 
 class UserManager(BaseUserManager):
@@ -65,8 +63,23 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
     grade = models.CharField(max_length=16, choices=Grade.choices, blank=True)
     specialty = models.CharField(max_length=100, blank=True)
-    # A plain name for now; the schemes feature turns it into a relation to an Organisation.
-    organisation_name = models.CharField("organisation", max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        "schemes.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text="The trust (Local Education Provider) you work for now.",
+    )
+    site = models.CharField(
+        max_length=120, blank=True, help_text="The hospital or site you mostly work at."
+    )
+    gender = models.CharField(
+        max_length=12,
+        choices=Gender.choices,
+        blank=True,
+        help_text="Optional. Used only where a scheme lets mentees ask for a mentor's gender.",
+    )
     training_started_on = models.DateField("date training started", null=True, blank=True)
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
 
@@ -89,30 +102,8 @@ class User(AbstractUser):
         return self.email_confirmed_at is not None
 
     @property
-    def roles(self):
-        """The set of staff roles this user holds (cached per instance)."""
-        if not hasattr(self, "_roles_cache"):
-            self._roles_cache = frozenset(self.role_assignments.values_list("role", flat=True))
-        return self._roles_cache
-
-    def has_role(self, role):
-        return role in self.roles
-
-
-class RoleAssignment(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
-    )
-    role = models.CharField(max_length=32, choices=Role.choices)
-    granted_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "role"], name="accounts_role_once_per_user"),
-        ]
-
-    def __str__(self):
-        return f"{self.user} — {self.get_role_display()}"
+    def email_domain(self):
+        return self.email.rsplit("@", 1)[-1].lower()
 
 
 class Notification(models.Model):

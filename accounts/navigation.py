@@ -28,13 +28,15 @@ def register(item):
 
 
 def items_for(user, current_path=""):
-    visible = []
-    for item in _items:
-        if item.is_visible_to(user):
-            url = reverse(item.url_name)
-            visible.append(
-                {"label": item.label, "url": url, "is_current": current_path.startswith(url)}
-            )
+    visible = [
+        {"label": item.label, "url": reverse(item.url_name), "is_current": False}
+        for item in _items
+        if item.is_visible_to(user)
+    ]
+    # The current section is the entry with the longest URL that starts the current path.
+    matching = [entry for entry in visible if current_path.startswith(entry["url"])]
+    if matching:
+        max(matching, key=lambda entry: len(entry["url"]))["is_current"] = True
     return visible
 
 

@@ -6,7 +6,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import Notification, RoleAssignment, User
+from .models import Notification, User
 from .notifications import build_context
 from .tokens import InvalidToken, email_confirmation_payload
 
@@ -114,8 +114,3 @@ def user_email_confirmed_by_password_reset(*, user):
         User.objects.filter(pk=user.pk, email_confirmed_at=None).update(
             email_confirmed_at=timezone.now()
         )
-
-
-def role_grant(*, user, role):
-    assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role)
-    return assignment

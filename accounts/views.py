@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from . import services
 from .forms import EmailAuthenticationForm, ProfileForm, ResendConfirmationForm, SignUpForm
 from .models import User
+from .panels import panels_for
 from .tokens import InvalidToken
 
 
@@ -29,7 +30,8 @@ def sign_up(request):
             last_name=data["last_name"],
             grade=data["grade"],
             specialty=data["specialty"],
-            organisation_name=data["organisation_name"],
+            organisation=data["organisation"],
+            site=data["site"],
             training_started_on=data["training_started_on"],
         )
         request.session["signed_up_email"] = user.email
@@ -113,9 +115,13 @@ def my_mentoring(request):
         for label, value in (
             ("your grade", user.grade),
             ("your specialty", user.specialty),
-            ("your organisation", user.organisation_name),
+            ("your organisation", user.organisation_id),
             ("the date you started training", user.training_started_on),
         )
         if not value
     ]
-    return render(request, "accounts/my_mentoring.html", {"profile_gaps": profile_gaps})
+    return render(
+        request,
+        "accounts/my_mentoring.html",
+        {"profile_gaps": profile_gaps, "panels": panels_for(request)},
+    )

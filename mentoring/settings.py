@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "accounts",
+    "schemes",
 ]
 
 MIDDLEWARE = [

@@ -6,5 +6,6 @@ from accounts import views as accounts_views
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("schemes/", include("schemes.urls")),
     path("admin/", admin.site.urls),
 ]

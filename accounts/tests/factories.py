@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from accounts.models import Grade, Role, RoleAssignment, User
+from accounts.models import Grade, User
 
 DEFAULT_PASSWORD = "a-long-test-password-42"
 
@@ -16,25 +16,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     grade = Grade.CT2
     specialty = "Psychiatry"
-    organisation_name = "South London and Maudsley NHS Foundation Trust"
+    training_started_on = factory.LazyFunction(
+        lambda: timezone.localdate().replace(year=timezone.localdate().year - 3, day=1)
+    )
     email_confirmed_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
-    def roles(self, create, extracted, **kwargs):
-        if create and extracted:
-            for role in extracted:
-                RoleAssignment.objects.create(user=self, role=role)
+    def saved(self, create, extracted, **kwargs):
         if create:
             self.save()
 
 
 class UnconfirmedUserFactory(UserFactory):
     email_confirmed_at = None
-
-
-def staff_user(role, **kwargs):
-    return UserFactory(roles=[role], grade=Grade.CONSULTANT, **kwargs)
-
-
-__all__ = ["DEFAULT_PASSWORD", "Role", "UnconfirmedUserFactory", "UserFactory", "staff_user"]

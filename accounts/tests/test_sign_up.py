@@ -18,7 +18,7 @@ def sign_up_data(**overrides):
         "last_name": "Adeyemi",
         "grade": "CT1",
         "specialty": "Paediatrics",
-        "organisation_name": "Kingston Hospital",
+        "site": "Kingston Hospital",
         "training_started_on": "2025-08-06",
         "password1": GOOD_PASSWORD,
         "password2": GOOD_PASSWORD,

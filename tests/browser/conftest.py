@@ -88,4 +88,20 @@ def assert_accessible_basics(page):
 
 def assert_fits_phone_width(page):
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"page is {overflow}px wider than the phone screen"
+    widest = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+            .filter(el => !el.closest('.table-responsive'))
+            .slice(0, 3).map(el => el.tagName + '.' + el.className)"""
+    )
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen: {widest}"
+
+
+def log_in(page, email, password=None):
+    from accounts.tests.factories import DEFAULT_PASSWORD
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password or DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="My mentoring").wait_for()

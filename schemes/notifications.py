@@ -1,0 +1,70 @@
+"""Emails that schemes send, registered with accounts' notification registry."""
+
+from django.urls import reverse
+
+from accounts.notifications import register
+
+from .models import Referral
+
+
+@register("referral_made")
+def referral_made_context(notification):
+    referral = Referral.objects.select_related("enrolment__scheme").get(
+        pk=notification.context["referral_id"]
+    )
+    return {
+        "scheme": referral.enrolment.scheme,
+        "my_mentoring_path": reverse("accounts:my-mentoring"),
+    }
+
+
+@register("cohort_enrolled")
+def cohort_enrolled_context(notification):
+    """A trainee enrolled by a cohort import: how to take part, and how to opt out in one click.
+
+    Both links are made when the email is sent, so their validity runs from then.
+    """
+    # Local imports: this builder was appended without touching the module's import block.
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from .models import Enrolment, SchemeRole
+    from .tokens import OPT_OUT_MAX_AGE, opt_out_token
+
+    enrolment = Enrolment.objects.select_related("scheme__organisation").get(
+        pk=notification.context["enrolment_id"]
+    )
+    user = notification.recipient
+    opt_out_path = reverse("schemes:opt-out", kwargs={"token": opt_out_token(enrolment)})
+    sets_password = not user.has_usable_password()
+    if sets_password:
+        # The project's password reset confirmation also confirms the address (accounts.views).
+        start_path = reverse(
+            "accounts:password-reset-confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+    else:
+        start_path = reverse("accounts:profile")
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    organisers = [
+        role.user
+        for role in enrolment.scheme.roles.filter(role=SchemeRole.Role.ORGANISER).select_related(
+            "user"
+        )
+    ]
+    return {
+        "scheme": enrolment.scheme,
+        "enrolment": enrolment,
+        "opt_out_url": f"{settings.SITE_URL}{opt_out_path}",
+        "opt_out_valid_days": OPT_OUT_MAX_AGE.days,
+        "sets_password": sets_password,
+        "start_url": f"{settings.SITE_URL}{start_path}",
+        "start_link_valid_for": f"{hours // 24} days" if hours >= 48 else f"{hours} hours",
+        "my_mentoring_url": f"{settings.SITE_URL}{reverse('accounts:my-mentoring')}",
+        "organisers": organisers,
+    }

@@ -1,0 +1,17 @@
+from accounts.panels import register
+
+from .models import Enrolment
+
+
+@register
+def my_enrolments(request):
+    enrolments = (
+        Enrolment.objects.filter(user=request.user)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("scheme__organisation", "referral")
+    )
+    return {
+        "template": "schemes/panels/my_enrolments.html",
+        "context": {"enrolments": list(enrolments)},
+        "position": 20,
+    }

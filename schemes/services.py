@@ -1,0 +1,173 @@
+"""Use cases that write: schemes, organisers, enrolments, referrals and opt-outs."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.services import notification_queue
+
+from .eligibility import mentee_decision, mentor_decision
+from .models import Enrolment, Referral, Scheme, SchemeRole
+
+
+def scheme_create(*, organisation, name, slug, created_by, **settings):
+    """Create a scheme and appoint its creator as its first organiser."""
+    with transaction.atomic():
+        scheme = Scheme(organisation=organisation, name=name, slug=slug, **settings)
+        scheme.full_clean()
+        scheme.save()
+        SchemeRole.objects.create(
+            scheme=scheme, user=created_by, role=SchemeRole.Role.ORGANISER, appointed_by=created_by
+        )
+    return scheme
+
+
+def scheme_role_appoint(*, scheme, user, role, appointed_by):
+    """Appoint an organiser or supervisor; appointing twice is harmless."""
+    scheme_role, created = SchemeRole.objects.get_or_create(
+        scheme=scheme, user=user, role=role, defaults={"appointed_by": appointed_by}
+    )
+    return scheme_role, created
+
+
+def scheme_role_remove(*, scheme, user, role):
+    """Remove a role. A scheme always keeps at least one organiser."""
+    with transaction.atomic():
+        organisers = SchemeRole.objects.select_for_update().filter(
+            scheme=scheme, role=SchemeRole.Role.ORGANISER
+        )
+        if role == SchemeRole.Role.ORGANISER and list(
+            organisers.values_list("user_id", flat=True)
+        ) == [user.pk]:
+            raise ValidationError("A scheme needs at least one organiser: appoint another first.")
+        SchemeRole.objects.filter(scheme=scheme, user=user, role=role).delete()
+
+
+def enrolment_status_for_self_sign_up(scheme, role, on=None):
+    """A mentee outside an intake window waits as a request, if the scheme takes requests."""
+    if role == Enrolment.Role.MENTOR:
+        return Enrolment.Status.ACTIVE, Enrolment.Source.SELF
+    if not scheme.recruits_at_intake or scheme.open_intake_window(on):
+        return Enrolment.Status.ACTIVE, Enrolment.Source.SELF
+    if scheme.accepts_requests:
+        return Enrolment.Status.REQUESTED, Enrolment.Source.REQUEST
+    next_window = scheme.intake_windows.filter(opens_on__gt=on or timezone.localdate()).first()
+    when = f" The next one opens on {next_window.opens_on:%d %B %Y}." if next_window else ""
+    raise ValidationError(
+        "This scheme recruits mentees at rotation start and is not taking requests between "
+        f"intakes.{when}"
+    )
+
+
+def enrolment_create(*, scheme, user, role, source=None, status=None, **answers):
+    """Enrol `user` in `scheme` as mentee or mentor after checking eligibility.
+
+    Raises ValidationError with the reason a person can act on.
+    """
+    decision = (
+        mentee_decision(scheme, user)
+        if role == Enrolment.Role.MENTEE
+        else mentor_decision(scheme, user)
+    )
+    if not decision:
+        raise ValidationError(decision.reason)
+    if source is None or status is None:
+        status, source = enrolment_status_for_self_sign_up(scheme, role)
+    if role == Enrolment.Role.MENTOR:
+        capacity = answers.get("capacity") or 1
+        if not 1 <= capacity <= scheme.max_mentees_per_mentor:
+            raise ValidationError(
+                f"Choose between 1 and {scheme.max_mentees_per_mentor} mentees at once."
+            )
+    answers.setdefault("site", user.site)
+    with transaction.atomic():
+        enrolment = Enrolment.objects.create(
+            scheme=scheme,
+            user=user,
+            role=role,
+            source=source,
+            status=status,
+            consent_given_at=answers.pop("consent_given_at", None) or timezone.now(),
+            **answers,
+        )
+    return enrolment
+
+
+def enrolment_withdraw(*, enrolment, reason=""):
+    """Leave a scheme at any time, with no reason needed. Withdrawing twice is harmless."""
+    if enrolment.status == Enrolment.Status.WITHDRAWN:
+        return enrolment
+    enrolment.status = Enrolment.Status.WITHDRAWN
+    enrolment.status_changed_at = timezone.now()
+    enrolment.withdrawal_reason = reason.strip()
+    enrolment.save(update_fields=["status", "status_changed_at", "withdrawal_reason"])
+    return enrolment
+
+
+ORGANISER_TRANSITIONS = {
+    # action: (statuses it applies to, resulting status)
+    "accept": ({Enrolment.Status.REQUESTED}, Enrolment.Status.ACTIVE),
+    "pause": ({Enrolment.Status.ACTIVE}, Enrolment.Status.PAUSED),
+    "resume": ({Enrolment.Status.PAUSED}, Enrolment.Status.ACTIVE),
+    "remove": (
+        {Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED, Enrolment.Status.REQUESTED},
+        Enrolment.Status.WITHDRAWN,
+    ),
+}
+
+
+def enrolment_change_status(*, enrolment, action):
+    """An organiser accepts a request, pauses, resumes or removes an enrolment."""
+    try:
+        allowed_from, new_status = ORGANISER_TRANSITIONS[action]
+    except KeyError as error:
+        raise ValidationError(f"Unknown action {action!r}.") from error
+    if enrolment.status not in allowed_from:
+        raise ValidationError(
+            f"This enrolment is {enrolment.get_status_display().lower()}, so it cannot be "
+            f"{action}d."
+        )
+    enrolment.status = new_status
+    enrolment.status_changed_at = timezone.now()
+    enrolment.save(update_fields=["status", "status_changed_at"])
+    return enrolment
+
+
+def referral_create(*, scheme, user, reason, referred_by):
+    """Refer a trainee confidentially: they are enrolled as a mentee and told by email."""
+    if not scheme.accepts_referrals:
+        raise ValidationError("This scheme does not take referrals: change its settings first.")
+    if not reason.strip():
+        raise ValidationError(
+            "Give the reason for the referral; only organisers and the trainee see it."
+        )
+    with transaction.atomic():
+        enrolment = (
+            Enrolment.objects.filter(scheme=scheme, user=user, role=Enrolment.Role.MENTEE)
+            .exclude(status=Enrolment.Status.WITHDRAWN)
+            .first()
+        )
+        if enrolment is not None:
+            raise ValidationError(
+                f"{user} is already enrolled as a mentee in this scheme; no referral is needed."
+            )
+        decision = mentee_decision(scheme, user)
+        if not decision:
+            raise ValidationError(decision.reason)
+        enrolment = Enrolment.objects.create(
+            scheme=scheme,
+            user=user,
+            role=Enrolment.Role.MENTEE,
+            source=Enrolment.Source.REFERRAL,
+            status=Enrolment.Status.ACTIVE,
+        )
+        referral = Referral.objects.create(
+            enrolment=enrolment, reason=reason.strip(), referred_by=referred_by
+        )
+        notification_queue(
+            key=f"referral:{referral.pk}",
+            kind="referral_made",
+            recipient=user,
+            context={"referral_id": referral.pk},
+        )
+    return referral
