@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.urls import reverse
 from django.utils.html import format_html
@@ -170,3 +171,39 @@ class ProfileForm(SubmitHelperMixin, forms.ModelForm):
         for name in ("first_name", "last_name"):
             self.fields[name].required = True
         self.fields["grade"].choices = [("", "Choose your grade")] + list(Grade.choices)
+
+
+class EmailSettingsForm(forms.Form):
+    """One tick box per email a person may turn off (accounts.services.OPTIONAL_EMAIL_KINDS)."""
+
+    def __init__(self, *args, user, **kwargs):
+        from .services import OPTIONAL_EMAIL_KINDS
+
+        super().__init__(*args, **kwargs)
+        self.user = user
+        opted_out = set(user.email_opt_outs or [])
+        for kind, label in OPTIONAL_EMAIL_KINDS.items():
+            self.fields[kind] = forms.BooleanField(
+                label=label, required=False, initial=kind not in opted_out
+            )
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("submit", "Save my email settings"))
+
+    def save(self):
+        self.user.email_opt_outs = [
+            kind for kind in self.fields if not self.cleaned_data.get(kind)
+        ]
+        self.user.save(update_fields=["email_opt_outs"])
+        return self.user
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, but also for accounts that have never had a password.
+
+    Trainees imported with an opt-out cohort get an account without a usable password; Django's
+    form would silently skip them, leaving them no way in once their first link expires.
+    """
+
+    def get_users(self, email):
+        return User.objects.filter(email__iexact=email, is_active=True)

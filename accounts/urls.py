@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .forms import PasswordResetForm
 
 app_name = "accounts"
 
@@ -30,6 +31,7 @@ urlpatterns = [
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
             template_name="accounts/password_reset.html",
             email_template_name="emails/password_reset_body.txt",
             html_email_template_name="emails/password_reset_body.html",
@@ -57,4 +59,5 @@ urlpatterns = [
     ),
     path("profile/", views.profile, name="profile"),
     path("my-mentoring/", views.my_mentoring, name="my-mentoring"),
+    path("email-settings/", views.email_settings, name="email-settings"),
 ]

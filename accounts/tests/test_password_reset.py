@@ -36,3 +36,14 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(c
     )
     assert mail.outbox == []
     assert "If an account uses that address" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_imported_trainee_without_a_password_can_still_ask_for_a_reset_link(client):
+    user = UnconfirmedUserFactory(email="imported@example.nhs.uk")
+    user.set_unusable_password()
+    user.save()
+
+    client.post(reverse("accounts:password-reset"), {"email": "imported@example.nhs.uk"})
+
+    assert [message.to for message in mail.outbox] == [["imported@example.nhs.uk"]]
