@@ -145,3 +145,27 @@ def regional_lead(region):
 @pytest.fixture
 def superuser(db):
     return UserFactory(email="admin@example.nhs.uk", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def pair(mentee_enrolment, mentor_enrolment):
+    """`mentee` and `mentor`, matched and meeting."""
+    from matching.tests.factories import PairFactory
+
+    return PairFactory(
+        scheme=mentee_enrolment.scheme,
+        mentee_enrolment=mentee_enrolment,
+        mentor_enrolment=mentor_enrolment,
+    )
+
+
+@pytest.fixture
+def other_pair(scheme):
+    """Another pair in the same scheme: `other_pair.mentee` is 'a trainee of another pair'."""
+    from matching.tests.factories import PairFactory
+
+    return PairFactory(
+        scheme=scheme,
+        mentee_enrolment__user__email="other.mentee@example.nhs.uk",
+        mentor_enrolment__user__email="other.mentor@example.nhs.uk",
+    )

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from .models import Notification, User
+from .models import AuditEvent, Notification, User
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -73,4 +73,23 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in Notification._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Admins read the audit log here; nobody can add, change or delete an entry."""
+
+    list_display = ("created_at", "actor_email", "action", "target", "ip_address")
+    list_filter = ("action",)
+    search_fields = ("actor_email", "action", "target")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

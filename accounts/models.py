@@ -82,6 +82,11 @@ class User(AbstractUser):
     )
     training_started_on = models.DateField("date training started", null=True, blank=True)
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    email_opt_outs = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Kinds of non-essential email this user chose not to receive.",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -129,3 +134,50 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """An append-only record of a sensitive action: who, what, when, from where.
+
+    Never holds note text or survey answers: `details` carries ids, filters and counts only.
+    The model refuses updates and deletes, and the admin shows it read-only.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_email = models.EmailField(blank=True, help_text="Kept if the account is later erased.")
+    action = models.CharField(max_length=64)
+    target = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["action", "created_at"], name="audit_action_idx")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.target}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events cannot be deleted.")

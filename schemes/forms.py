@@ -61,8 +61,12 @@ class MenteeJoinForm(forms.ModelForm):
             "meeting_mode",
             "mentor_gender_preference",
             "availability",
+            "educational_supervisor_email",
+            "clinical_supervisor_email",
         ]
         labels = {
+            "educational_supervisor_email": "Your educational supervisor's email (optional)",
+            "clinical_supervisor_email": "Your clinical supervisor's email (optional)",
             "areas_other": "Anything else you would like to explore?",
             "mentor_specialty_preference": "Your mentor's specialty",
             "prefers_same_site": "I would like a mentor who works at my site",
@@ -70,7 +74,11 @@ class MenteeJoinForm(forms.ModelForm):
             "mentor_gender_preference": "Would you prefer a mentor of a particular gender?",
             "availability": "When are you usually free to meet?",
         }
-        help_texts = {"availability": "e.g. weekday evenings, Wednesday lunchtimes"}
+        help_texts = {
+            "availability": "e.g. weekday evenings, Wednesday lunchtimes",
+            "educational_supervisor_email": "Mentoring is separate from supervision: your own "
+            "supervisors are never suggested as your mentor.",
+        }
 
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)

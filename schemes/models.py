@@ -367,7 +367,18 @@ class Enrolment(models.Model):
     )
     consent_given_at = models.DateTimeField(null=True, blank=True)
 
+    # Waiting for a mentor: since when, and whether a re-match after a pair ended comes first.
+    waiting_since = models.DateTimeField(default=timezone.now)
+    rematch_priority = models.BooleanField(default=False)
+    educational_supervisor_email = models.EmailField(
+        blank=True, help_text="So that your own supervisors are never suggested as your mentor."
+    )
+    clinical_supervisor_email = models.EmailField(blank=True)
+
     # Mentor
+    available_for_matching = models.BooleanField(
+        default=True, help_text="Mentor: untick to take no new mentees for now."
+    )
     capacity = models.PositiveSmallIntegerField(
         default=0, help_text="Mentor: how many mentees at once (1–3)."
     )
