@@ -191,9 +191,7 @@ class EmailSettingsForm(forms.Form):
         self.helper.add_input(Submit("submit", "Save my email settings"))
 
     def save(self):
-        self.user.email_opt_outs = [
-            kind for kind in self.fields if not self.cleaned_data.get(kind)
-        ]
+        self.user.email_opt_outs = [kind for kind in self.fields if not self.cleaned_data.get(kind)]
         self.user.save(update_fields=["email_opt_outs"])
         return self.user
 

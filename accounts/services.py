@@ -10,15 +10,33 @@ from .models import Notification, User
 from .notifications import build_context
 from .tokens import InvalidToken, email_confirmation_payload
 
+# The one list of emails people may turn off (Email settings page). Every other kind is essential
+# and always sent: email confirmation, password reset, introductions, referrals and the like.
+OPTIONAL_EMAIL_KINDS = {
+    "meeting_invitation": "Calendar invitations when a meeting is planned, moved or cancelled",
+    "meeting_reminder": "A reminder the day before a planned meeting",
+    "meeting_log_prompt": "A prompt to log a meeting the day after it was planned",
+    "meeting_logged": "A note when your mentoring partner logs a meeting for you to confirm",
+    "pair_nudge": "A nudge when your pair has not logged a meeting for a while",
+    "organiser_digest": "The weekly digest for scheme organisers",
+}
+
+
+def email_is_optional(kind):
+    return kind in OPTIONAL_EMAIL_KINDS
+
 
 def notification_queue(*, key, kind, recipient, context=None):
     """Record a message under its unique key and send it once the transaction commits.
 
     Returns the notification, or None when a message with this key already exists (already
-    queued or sent): asking twice never sends twice.
+    queued or sent), or when the recipient turned this kind of email off: asking twice never
+    sends twice.
     """
     from .tasks import notification_send_task  # tasks import services; import here to avoid a cycle
 
+    if email_is_optional(kind) and kind in (recipient.email_opt_outs or []):
+        return None
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -63,6 +81,9 @@ def _email_notification(notification):
         to=[notification.recipient.email],
     )
     message.attach_alternative(render_to_string(f"{prefix}_body.html", context), "text/html")
+    # A kind may attach files, e.g. a calendar invitation: (file name, content, MIME type).
+    for filename, content, mimetype in context.get("attachments", ()):
+        message.attach(filename, content, mimetype)
     message.send()
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import two_factor, views
 from .forms import PasswordResetForm
 
 app_name = "accounts"
@@ -57,6 +57,9 @@ urlpatterns = [
         ),
         name="password-reset-complete",
     ),
+    path("two-step/", two_factor.setup, name="two-step-setup"),
+    path("two-step/verify/", two_factor.verify, name="two-step-verify"),
+    path("two-step/backup-codes/", two_factor.backup_codes, name="two-step-backup-codes"),
     path("profile/", views.profile, name="profile"),
     path("my-mentoring/", views.my_mentoring, name="my-mentoring"),
     path("email-settings/", views.email_settings, name="email-settings"),

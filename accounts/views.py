@@ -125,3 +125,16 @@ def my_mentoring(request):
         "accounts/my_mentoring.html",
         {"profile_gaps": profile_gaps, "panels": panels_for(request)},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_settings(request):
+    from .forms import EmailSettingsForm
+
+    form = EmailSettingsForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your email settings are saved.")
+        return redirect("accounts:email-settings")
+    return render(request, "accounts/email_settings.html", {"form": form})

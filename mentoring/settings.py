@@ -46,8 +46,16 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "schemes",
+    "matching",
+    "meetings",
+    "surveys",
+    "supervision",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -57,7 +65,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.sessions.AbsoluteSessionLimitMiddleware",
+    "accounts.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -116,9 +127,14 @@ LOGOUT_REDIRECT_URL = "home"
 EMAIL_CONFIRMATION_MAX_AGE = timedelta(days=3)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day, in seconds
 
+# Two-step sign-in (TOTP) for staff roles; trainees may turn it on. Switch off only for a demo.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "Peer Mentoring"
+
 # Sessions end after 30 idle minutes: every request pushes the expiry 30 minutes on.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_LIMIT = timedelta(hours=12)  # signed out after 12 hours however active
 
 # Five failures for the same account from the same address lock that pair for 15 minutes.
 # Locking on the pair, not the address alone, keeps a whole hospital behind one NAT address usable.
@@ -221,6 +237,18 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-resend-unsent": {
         "task": "accounts.tasks.notifications_sweep_unsent",
         "schedule": 15 * 60,
+    },
+    "meetings-reminders": {
+        "task": "meetings.tasks.reminders_sweep",
+        "schedule": 15 * 60,
+    },
+    "supervision-reminders": {
+        "task": "supervision.tasks.supervision_reminders_sweep",
+        "schedule": 15 * 60,
+    },
+    "surveys-invite-and-remind": {
+        "task": "surveys.tasks.surveys_sweep",
+        "schedule": 60 * 60,
     },
 }
 

@@ -11,3 +11,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 SITE_URL = "http://testserver"
+# Most tests sign staff in with force_login; the two-step tests switch this on themselves.
+TWO_FACTOR_REQUIRED = False

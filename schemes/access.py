@@ -34,6 +34,15 @@ def is_regional_lead_of(user, region):
     )
 
 
+def holds_staff_role(user):
+    """Scheme organiser or supervisor, DME or regional lead: needs two-step sign-in."""
+    return (
+        SchemeRole.objects.filter(user=user).exists()
+        or OrganisationRole.objects.filter(user=user).exists()
+        or RegionRole.objects.filter(user=user).exists()
+    )
+
+
 def can_refer(user, scheme):
     return is_organiser(user, scheme) or is_dme_of(user, scheme.organisation)
 

@@ -8,4 +8,9 @@ class SchemesConfig(AppConfig):
 
     def ready(self):
         # Register header links, "My mentoring" panels and email kinds.
+        from accounts.two_factor import register_staff_check
+
         from . import navigation, notifications, panels  # noqa: F401
+        from .access import holds_staff_role
+
+        register_staff_check(holds_staff_role)
