@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from .models import Notification, User
 from .notifications import build_context
+from .queue import enqueue
 from .tokens import InvalidToken, email_confirmation_payload
 
 # The one list of emails people may turn off (Email settings page). Every other kind is essential
@@ -44,7 +45,7 @@ def notification_queue(*, key, kind, recipient, context=None):
             )
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: notification_send_task.delay(notification.pk))
+    transaction.on_commit(lambda: enqueue(notification_send_task, notification.pk))
     return notification
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from . import services
 from .models import Notification
+from .queue import enqueue
 
 # A notification older than this that is still unsent is picked up again by the sweep: long
 # enough that a task already queued normally runs first.
@@ -37,5 +38,6 @@ def notifications_sweep_unsent():
         ).values_list("pk", flat=True)[:1000]
     )
     for notification_id in unsent_ids:
-        notification_send_task.delay(notification_id)
+        if not enqueue(notification_send_task, notification_id):
+            break  # the broker is down: the next sweep tries again
     return len(unsent_ids)
