@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from . import sessions  # noqa: F401  connects the login and logout signals
+        # Connect the login and logout signals; put accounts' models in the personal-data registry.
+        from . import personal_data_registrations, sessions  # noqa: F401

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import two_factor, views
+from . import my_data, two_factor, views
 from .forms import PasswordResetForm
 
 app_name = "accounts"
@@ -61,6 +61,9 @@ urlpatterns = [
     path("two-step/verify/", two_factor.verify, name="two-step-verify"),
     path("two-step/backup-codes/", two_factor.backup_codes, name="two-step-backup-codes"),
     path("profile/", views.profile, name="profile"),
+    path("my-data/", my_data.my_data, name="my-data"),
+    path("my-data/download/", my_data.download, name="my-data-download"),
+    path("my-data/erase/", my_data.erase, name="erase"),
     path("my-mentoring/", views.my_mentoring, name="my-mentoring"),
     path("email-settings/", views.email_settings, name="email-settings"),
 ]

@@ -10,7 +10,7 @@ class SchemesConfig(AppConfig):
         # Register header links, "My mentoring" panels and email kinds.
         from accounts.two_factor import register_staff_check
 
-        from . import navigation, notifications, panels  # noqa: F401
+        from . import navigation, notifications, panels, personal_data  # noqa: F401
         from .access import holds_staff_role
 
         register_staff_check(holds_staff_role)
