@@ -105,3 +105,26 @@ def log_in(page, email, password=None):
     page.get_by_label("Password").fill(password or DEFAULT_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="My mentoring").wait_for()
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+
+def axe_violations(page, impacts=("serious", "critical")):
+    """Run axe-core (WCAG 2.1 A and AA rules) on the page; return the serious and critical ones."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }"""
+    )
+    return [violation for violation in result if violation["impact"] in impacts]
+
+
+def assert_no_axe_violations(page):
+    violations = axe_violations(page)
+    assert violations == [], f"{page.url}: {violations}"

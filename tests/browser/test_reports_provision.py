@@ -1,7 +1,14 @@
 import pytest
 from django.core.management import call_command
 
-from .conftest import PHONE, assert_accessible_basics, assert_fits_phone_width, log_in, screenshot
+from .conftest import (
+    PHONE,
+    assert_accessible_basics,
+    assert_fits_phone_width,
+    assert_no_axe_violations,
+    log_in,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,6 +25,7 @@ def test_regional_lead_opens_the_provision_report(new_page, live_server, viewpor
     page.get_by_role("heading", name="Peer mentoring provision in South London").wait_for()
     assert page.get_by_text("8 of 10").is_visible()
     # Chart.js drew each chart: the canvases have a size and a chart attached.
+    page.wait_for_function("() => typeof Chart !== 'undefined'")
     drawn = page.evaluate(
         "() => [...document.querySelectorAll('canvas[data-chart]')]"
         ".filter(c => Chart.getChart(c) !== undefined).length"
@@ -25,4 +33,5 @@ def test_regional_lead_opens_the_provision_report(new_page, live_server, viewpor
     assert drawn == 3
     assert_accessible_basics(page)
     assert_fits_phone_width(page)
+    assert_no_axe_violations(page)
     screenshot(page, "regional-provision")

@@ -7,7 +7,14 @@ from accounts.models import Grade
 from schemes.models import Enrolment
 from schemes.tests.factories import MemberFactory
 
-from .conftest import PHONE, assert_accessible_basics, assert_fits_phone_width, log_in, screenshot
+from .conftest import (
+    PHONE,
+    assert_accessible_basics,
+    assert_fits_phone_width,
+    assert_no_axe_violations,
+    log_in,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -101,3 +108,4 @@ def test_organiser_pages_render_and_fit(
         screenshot(page, name)
         assert_accessible_basics(page)
         assert_fits_phone_width(page)
+        assert_no_axe_violations(page)

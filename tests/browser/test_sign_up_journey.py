@@ -6,7 +6,13 @@ from django.core import mail
 from accounts.models import User
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 
-from .conftest import PHONE, assert_accessible_basics, assert_fits_phone_width, screenshot
+from .conftest import (
+    PHONE,
+    assert_accessible_basics,
+    assert_fits_phone_width,
+    assert_no_axe_violations,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +29,7 @@ def test_trainee_signs_up_confirms_by_email_logs_in_and_sees_my_mentoring(page, 
     page.get_by_label("Last name").fill("Adeyemi")
     page.get_by_label("Grade").select_option("CT1")
     page.get_by_label("Specialty").fill("Paediatrics")
-    page.get_by_label("Organisation").fill("Kingston Hospital")
+    page.get_by_label("Site").fill("Kingston Hospital")
     page.get_by_label("Date training started").fill("2025-08-06")
     page.locator("#id_password1").fill(PASSWORD)
     page.get_by_label("Password confirmation").fill(PASSWORD)
@@ -101,6 +107,7 @@ def test_pages_render_and_fit_at_desktop_and_phone_width(new_page, live_server, 
         page.goto(path)
         assert_accessible_basics(page)
         assert_fits_phone_width(page)
+        assert_no_axe_violations(page)
         screenshot(page, name)
 
     page.goto("/accounts/login/")
@@ -115,4 +122,5 @@ def test_pages_render_and_fit_at_desktop_and_phone_width(new_page, live_server, 
         page.goto(path)
         assert_accessible_basics(page)
         assert_fits_phone_width(page)
+        assert_no_axe_violations(page)
         screenshot(page, name)
