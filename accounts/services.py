@@ -1,8 +1,10 @@
 """Use cases that write: sign-up, email confirmation, profile changes and outgoing notifications."""
 
+from datetime import timedelta
+
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -25,6 +27,10 @@ OPTIONAL_EMAIL_KINDS = {
 
 def email_is_optional(kind):
     return kind in OPTIONAL_EMAIL_KINDS
+
+
+# Longer than a task's hard time limit, so a live worker never loses its claim.
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 def notification_queue(*, key, kind, recipient, context=None):
@@ -52,12 +58,16 @@ def notification_queue(*, key, kind, recipient, context=None):
 def notification_send(*, notification_id):
     """Send one notification if nobody has sent it yet. Returns True if this call sent it.
 
-    1. Claim the row with a conditional update, so two workers never both send it.
+    1. Claim the row with a conditional update, so two workers never both send it. A claim is a
+       lease: if the worker holding it dies, the sweep finds the lease expired and sends again.
     2. Render and send. On a mail error, release the claim and re-raise so the task retries.
+    3. Mark it sent. (A worker killed between 2 and 3 is the one case that can repeat a message.)
     """
     now = timezone.now()
-    claimed = Notification.objects.filter(pk=notification_id, sent_at=None).update(
-        sent_at=now, attempts=F("attempts") + 1
+    claimed = (
+        Notification.objects.filter(pk=notification_id, sent_at=None)
+        .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_LEASE))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
     )
     if claimed != 1:
         return False
@@ -66,9 +76,10 @@ def notification_send(*, notification_id):
         _email_notification(notification)
     except Exception as error:
         Notification.objects.filter(pk=notification_id).update(
-            sent_at=None, last_error=str(error)[:500]
+            claimed_at=None, last_error=str(error)[:500]
         )
         raise
+    Notification.objects.filter(pk=notification_id).update(sent_at=timezone.now())
     return True
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.db.models import Q
 from django.utils import timezone
 
 from . import services
@@ -31,11 +32,13 @@ def notification_send_task(notification_id):
 @shared_task
 def notifications_sweep_unsent():
     """Re-enqueue notifications whose task was lost (a worker crashed, Redis was emptied)."""
-    cutoff = timezone.now() - UNSENT_GRACE
+    now = timezone.now()
     unsent_ids = list(
         Notification.objects.filter(
-            sent_at=None, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
-        ).values_list("pk", flat=True)[:1000]
+            sent_at=None, created_at__lt=now - UNSENT_GRACE, attempts__lt=MAX_ATTEMPTS
+        )
+        .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - services.CLAIM_LEASE))
+        .values_list("pk", flat=True)[:1000]
     )
     for notification_id in unsent_ids:
         if not enqueue(notification_send_task, notification_id):

@@ -38,6 +38,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Grade, Notification, User
+from accounts.queue import enqueue_signature
 
 from .models import TRAINEE_GRADES, CohortImport, Enrolment, MenteeEligibility
 from .services import enrolment_withdraw
@@ -774,9 +775,11 @@ def _cohort_notifications_enqueue(notification_ids):
     from accounts.tasks import notification_send_task  # tasks import services: avoid a cycle
 
     if notification_ids:
-        notification_send_task.chunks(
-            ((notification_id,) for notification_id in notification_ids), EMAIL_CHUNK
-        ).apply_async()
+        enqueue_signature(
+            notification_send_task.chunks(
+                ((notification_id,) for notification_id in notification_ids), EMAIL_CHUNK
+            )
+        )
 
 
 # --- Opting out -------------------------------------------------------------------------------

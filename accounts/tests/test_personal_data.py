@@ -17,10 +17,10 @@ def models_pointing_at_the_user():
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     for model in apps.get_models():
         for field in model._meta.get_fields():
-            if field.is_relation and field.many_to_one or field.one_to_one:
-                if getattr(field, "related_model", None) is user_model and field.concrete:
-                    yield model
-                    break
+            points_at_user = (field.many_to_one or field.one_to_one) and field.concrete
+            if points_at_user and field.related_model is user_model:
+                yield model
+                break
 
 
 def test_every_model_holding_a_persons_data_is_exported_or_excluded_with_a_reason():
