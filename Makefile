@@ -19,6 +19,7 @@ run: export DEBUG ?= 1
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py load_demo_supervision
 	@echo "Serving on http://127.0.0.1:$(PORT)  (demo accounts: see README.md; Ctrl-C stops)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A mentoring worker --beat --concurrency 1 --loglevel INFO \

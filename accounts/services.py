@@ -22,6 +22,9 @@ OPTIONAL_EMAIL_KINDS = {
     "meeting_logged": "A note when your mentoring partner logs a meeting for you to confirm",
     "pair_nudge": "A nudge when your pair has not logged a meeting for a while",
     "organiser_digest": "The weekly digest for scheme organisers",
+    "survey_invitation": "Invitations to answer a short survey about your mentoring",
+    "survey_reminder": "The one reminder a week later if you have not answered a survey",
+    "supervision_reminder": "A reminder the day before a supervision session",
 }
 
 

@@ -181,6 +181,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Uploaded evidence files: private, served only through views that check access. With several
+# web machines this must be a shared volume.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -249,6 +253,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "meetings-reminders": {
         "task": "meetings.tasks.reminders_sweep",
+        "schedule": 15 * 60,
+    },
+    "matching-requests-and-rounds": {
+        "task": "matching.tasks.matching_sweep",
         "schedule": 15 * 60,
     },
     "supervision-reminders": {

@@ -91,6 +91,8 @@ def scheme_people(request, slug):
     scheme = scheme_for(request.user, slug, need="organise")
     form = AppointForm(request.POST or None, scheme=scheme, submit_label="Appoint")
     if request.method == "POST" and "remove" in request.POST:
+        if not request.POST["remove"].isdigit():
+            raise Http404("No such appointment.")
         role_to_remove = get_object_or_404(SchemeRole, pk=request.POST["remove"], scheme=scheme)
         try:
             services.scheme_role_remove(

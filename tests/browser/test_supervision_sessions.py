@@ -11,7 +11,14 @@ from schemes.tests.factories import MentorEnrolmentFactory
 from supervision.models import MentorFlag, SupervisionSession
 from supervision.tests.factories import assign, session_with
 
-from .conftest import PHONE, assert_accessible_basics, assert_fits_phone_width, log_in, screenshot
+from .conftest import (
+    PHONE,
+    assert_accessible_basics,
+    assert_fits_phone_width,
+    assert_no_axe_violations,
+    log_in,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -123,3 +130,4 @@ def test_supervision_pages_fit_a_phone(
         screenshot(page, name)
         assert_accessible_basics(page)
         assert_fits_phone_width(page)
+        assert_no_axe_violations(page)

@@ -1,0 +1,22 @@
+from accounts.navigation import NavItem, register
+from schemes.models import Enrolment, SchemeRole
+
+
+def _is_mentor(user):
+    return (
+        user.is_authenticated
+        and Enrolment.objects.filter(user=user, role=Enrolment.Role.MENTOR)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .exists()
+    )
+
+
+def _is_supervisor(user):
+    return (
+        user.is_authenticated
+        and SchemeRole.objects.filter(user=user, role=SchemeRole.Role.SUPERVISOR).exists()
+    )
+
+
+register(NavItem("Training & supervision", "supervision:mine", _is_mentor, position=40))
+register(NavItem("Supervising", "supervision:supervising", _is_supervisor, position=45))

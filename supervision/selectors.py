@@ -1,0 +1,458 @@
+"""Reads that several views share, the training gate, and the coverage figures reports use.
+
+`mentor_is_trained(enrolment)` is the training gate for one mentor; `trained_enrolment_ids(scheme,
+enrolments)` is the same rule for many at once, registered with the matcher through
+`matching.rules.register_training_check` (see gate.py). The coverage functions
+(`training_coverage`, `supervision_activity`, `flagged_mentors`, `scheme_supervision_summary`)
+return metadata only, never a supervisor's notes.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from schemes.models import Enrolment, MentorTraining, SchemeRole
+
+from .models import (
+    FORMALITY,
+    MentorFlag,
+    SessionAttendance,
+    SupervisionSession,
+    SupervisorAssignment,
+    TrainingBooking,
+    TrainingEvent,
+    TrainingKind,
+    TrainingRecord,
+    kinds_at_least,
+)
+
+KIND_LABELS = dict(TrainingKind.choices)
+
+
+def mentor_is_trained(enrolment):
+    """True if the mentor may be offered to the matcher as far as training goes.
+
+    "Trained" means at least one VERIFIED training record, in this scheme, of a kind at least as
+    formal as the scheme requires (formal external > formal internal > informal). A scheme that
+    requires no training ("none") treats every mentor as trained.
+    """
+    required = enrolment.scheme.mentor_training_required
+    if required == MentorTraining.NONE:
+        return True
+    return TrainingRecord.objects.filter(
+        scheme_id=enrolment.scheme_id,
+        mentor_id=enrolment.user_id,
+        status=TrainingRecord.Status.VERIFIED,
+        kind__in=kinds_at_least(required),
+    ).exists()
+
+
+def trained_enrolment_ids(scheme, enrolments):
+    """The training check registered with the matcher: of these mentor enrolments of `scheme`,
+    the ids of those who are trained (same rule as `mentor_is_trained`), in one query."""
+    enrolments = list(enrolments)
+    if scheme.mentor_training_required == MentorTraining.NONE:
+        return {enrolment.pk for enrolment in enrolments}
+    trained_users = set(
+        TrainingRecord.objects.filter(
+            scheme=scheme,
+            status=TrainingRecord.Status.VERIFIED,
+            kind__in=kinds_at_least(scheme.mentor_training_required),
+            mentor_id__in={enrolment.user_id for enrolment in enrolments},
+        ).values_list("mentor_id", flat=True)
+    )
+    return {enrolment.pk for enrolment in enrolments if enrolment.user_id in trained_users}
+
+
+@dataclass
+class TrainingRequirement:
+    """What a mentor's scheme asks of them, what they have, and exactly what is left to do."""
+
+    enrolment: Enrolment
+    required: str
+    is_required: bool
+    is_met: bool
+    required_label: str = ""
+    acceptable_labels: list = field(default_factory=list)
+    records: list = field(default_factory=list)
+    counting_pending: list = field(default_factory=list)
+    too_informal: list = field(default_factory=list)
+    bookings: list = field(default_factory=list)
+    bookable_events: list = field(default_factory=list)
+    steps: list = field(default_factory=list)
+
+
+def training_requirement(enrolment, *, now=None):
+    """Everything the mentor's own page shows about training, with the steps still to take."""
+    now = now or timezone.now()
+    scheme = enrolment.scheme
+    required = scheme.mentor_training_required
+    acceptable = kinds_at_least(required)
+    records = list(
+        TrainingRecord.objects.filter(scheme=scheme, mentor_id=enrolment.user_id).select_related(
+            "event"
+        )
+    )
+    bookings = list(
+        TrainingBooking.objects.filter(
+            enrolment=enrolment,
+            status=TrainingBooking.Status.BOOKED,
+            event__cancelled_at=None,
+            event__starts_at__gte=now,
+        ).select_related("event")
+    )
+    booked_event_ids = {booking.event_id for booking in bookings}
+    events = [
+        event
+        for event in upcoming_events(scheme, now=now)
+        if event.pk not in booked_event_ids and event.places_left > 0
+    ]
+    requirement = TrainingRequirement(
+        enrolment=enrolment,
+        required=required,
+        is_required=required != MentorTraining.NONE,
+        is_met=mentor_is_trained(enrolment),
+        required_label=dict(MentorTraining.choices).get(required, required),
+        acceptable_labels=[KIND_LABELS[kind].lower() for kind in acceptable],
+        records=records,
+        counting_pending=[
+            r for r in records if r.status == TrainingRecord.Status.PENDING and r.kind in acceptable
+        ],
+        too_informal=[r for r in records if r.kind not in acceptable],
+        bookings=bookings,
+        bookable_events=events,
+    )
+    requirement.steps = _steps(requirement)
+    return requirement
+
+
+def _steps(requirement):
+    """The plain-language list of what the mentor must still do before they can be matched."""
+    if not requirement.is_required or requirement.is_met:
+        return []
+    needed = " or ".join(requirement.acceptable_labels)
+    steps = [
+        f"Complete {needed} and have it verified by an organiser: until then you will not be "
+        "offered mentees."
+    ]
+    for record in requirement.counting_pending:
+        steps.append(
+            f"“{record.title}” is waiting for an organiser to verify it; you need do nothing "
+            "more unless they ask."
+        )
+    for record in requirement.too_informal:
+        steps.append(
+            f"“{record.title}” ({record.get_kind_display().lower()}) is welcome, but this scheme "
+            f"needs {needed}."
+        )
+    for booking in requirement.bookings:
+        when = timezone.localtime(booking.event.starts_at)
+        steps.append(
+            f"You are booked on “{booking.event.title}” on {when:%-d %B %Y}: attending it "
+            "completes your training."
+        )
+    if not requirement.counting_pending and not requirement.bookings:
+        if requirement.bookable_events:
+            steps.append(
+                "Book one of the scheme's training events below, or record training you have "
+                "done elsewhere."
+            )
+        else:
+            steps.append(
+                "Record training you have done elsewhere, with a certificate if you have one, or "
+                "ask the organisers when the next training event is."
+            )
+    return steps
+
+
+def upcoming_events(scheme, *, now=None):
+    now = now or timezone.now()
+    return list(
+        TrainingEvent.objects.filter(scheme=scheme, cancelled_at=None, starts_at__gte=now)
+        .annotate(
+            booked_count=Count("bookings", filter=Q(bookings__status=TrainingBooking.Status.BOOKED))
+        )
+        .order_by("starts_at")
+    )
+
+
+def events_with_counts(scheme):
+    return (
+        TrainingEvent.objects.filter(scheme=scheme)
+        .annotate(
+            bookings_count=Count(
+                "bookings",
+                filter=Q(
+                    bookings__status__in=[
+                        TrainingBooking.Status.BOOKED,
+                        TrainingBooking.Status.ATTENDED,
+                        TrainingBooking.Status.ABSENT,
+                    ]
+                ),
+            ),
+            attended_count=Count(
+                "bookings", filter=Q(bookings__status=TrainingBooking.Status.ATTENDED)
+            ),
+        )
+        .order_by("-starts_at")
+    )
+
+
+def mentor_enrolments(user):
+    """The user's current mentor enrolments, for their own training and supervision page."""
+    return list(
+        Enrolment.objects.filter(user=user, role=Enrolment.Role.MENTOR)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("scheme__organisation")
+        .order_by("scheme__name")
+    )
+
+
+def mentor_attendance(enrolment):
+    """The mentor's supervision sessions, newest first, with their attendance (no notes)."""
+    return list(
+        SessionAttendance.objects.filter(mentor_enrolment=enrolment)
+        .select_related("session__supervisor")
+        .order_by("-session__starts_at")
+    )
+
+
+def mentor_pairs(enrolment):
+    """The mentor's mentees: names and pair status only, never what the pair wrote."""
+    from matching.models import Pair
+
+    return list(
+        Pair.objects.filter(mentor_enrolment=enrolment)
+        .select_related("mentee")
+        .only("pk", "status", "created_at", "ended_at", "mentee__first_name", "mentee__last_name")
+        .order_by("status", "-created_at")
+    )
+
+
+def supervised_schemes(user):
+    """Schemes in which the user is a supervisor."""
+    return [
+        role.scheme
+        for role in SchemeRole.objects.filter(user=user, role=SchemeRole.Role.SUPERVISOR)
+        .select_related("scheme__organisation")
+        .order_by("scheme__name")
+    ]
+
+
+def assigned_mentor_enrolments(supervisor, scheme):
+    return (
+        Enrolment.objects.filter(
+            supervisor_assignments__supervisor=supervisor,
+            scheme=scheme,
+            role=Enrolment.Role.MENTOR,
+        )
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+def scheme_assignments(scheme):
+    return (
+        SupervisorAssignment.objects.filter(scheme=scheme)
+        .exclude(mentor_enrolment__status=Enrolment.Status.WITHDRAWN)
+        .select_related("supervisor", "mentor_enrolment__user")
+        .order_by("supervisor__last_name", "mentor_enrolment__user__last_name")
+    )
+
+
+def supervisor_sessions(supervisor, scheme=None):
+    sessions = SupervisionSession.objects.filter(supervisor=supervisor).select_related("scheme")
+    if scheme is not None:
+        sessions = sessions.filter(scheme=scheme)
+    return sessions.annotate(
+        invited_count=Count("attendances"),
+        attended_count=Count(
+            "attendances", filter=Q(attendances__status=SessionAttendance.Status.ATTENDED)
+        ),
+    ).order_by("-starts_at")
+
+
+# --- Coverage for organisers and the reports issue ---------------------------------------------
+
+
+def _months_before(moment, months):
+    """The same local day-of-month `months` earlier (clamped to the month's length)."""
+    year, month = moment.year, moment.month - months
+    while month < 1:
+        month += 12
+        year -= 1
+    day = moment.day
+    while True:
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            day -= 1
+
+
+def training_coverage(scheme):
+    """Share of the scheme's active mentors trained, overall and by their most formal training.
+
+    Returns a dict: active_mentors, meets_requirement (count), meets_requirement_share (0–1 or
+    None when there are no active mentors), required (the scheme's value), and by_kind: a list
+    of {kind, label, count, share} for each kind (most formal first) and "none" (no verified
+    training). Each mentor counts once, under their most formal verified record.
+    """
+    mentor_users = list(
+        Enrolment.objects.filter(
+            scheme=scheme, role=Enrolment.Role.MENTOR, status=Enrolment.Status.ACTIVE
+        ).values_list("user_id", flat=True)
+    )
+    highest = {}
+    for user_id, kind in TrainingRecord.objects.filter(
+        scheme=scheme, status=TrainingRecord.Status.VERIFIED, mentor_id__in=mentor_users
+    ).values_list("mentor_id", "kind"):
+        if FORMALITY.get(kind, 0) > FORMALITY.get(highest.get(user_id), 0):
+            highest[user_id] = kind
+    total = len(mentor_users)
+
+    def share(count):
+        return count / total if total else None
+
+    by_kind = []
+    for kind in sorted(FORMALITY, key=FORMALITY.get, reverse=True):
+        count = sum(1 for value in highest.values() if value == kind)
+        by_kind.append(
+            {"kind": str(kind), "label": KIND_LABELS[kind], "count": count, "share": share(count)}
+        )
+    untrained = total - len(highest)
+    by_kind.append(
+        {
+            "kind": "none",
+            "label": "No verified training",
+            "count": untrained,
+            "share": share(untrained),
+        }
+    )
+    required = scheme.mentor_training_required
+    acceptable = set(kinds_at_least(required))
+    if required == MentorTraining.NONE:
+        meets = total
+    else:
+        meets = sum(1 for value in highest.values() if value in acceptable)
+    return {
+        "active_mentors": total,
+        "required": required,
+        "required_label": dict(MentorTraining.choices).get(required, required),
+        "meets_requirement": meets,
+        "meets_requirement_share": share(meets),
+        "by_kind": by_kind,
+    }
+
+
+def supervision_activity(scheme, *, months, now=None):
+    """Supervision sessions held in the last `months` months and how well mentors attended.
+
+    A session counts as held when it was not cancelled, has started, and its attendance is
+    recorded. The attendance rate is attended ÷ (attended + apologies + absent) over those
+    sessions, or None when nothing was recorded.
+    """
+    now = now or timezone.now()
+    since = _months_before(timezone.localtime(now), months)
+    held = SupervisionSession.objects.filter(
+        scheme=scheme,
+        cancelled_at=None,
+        attendance_recorded_at__isnull=False,
+        starts_at__gte=since,
+        starts_at__lte=now,
+    )
+    counts = SessionAttendance.objects.filter(session__in=held).aggregate(
+        attended=Count("pk", filter=Q(status=SessionAttendance.Status.ATTENDED)),
+        apologies=Count("pk", filter=Q(status=SessionAttendance.Status.APOLOGIES)),
+        absent=Count("pk", filter=Q(status=SessionAttendance.Status.ABSENT)),
+    )
+    recorded = counts["attended"] + counts["apologies"] + counts["absent"]
+    return {
+        "months": months,
+        "since": since,
+        "sessions_held": held.count(),
+        "group_sessions": held.filter(kind=SupervisionSession.Kind.GROUP).count(),
+        "one_to_one_sessions": held.filter(kind=SupervisionSession.Kind.ONE_TO_ONE).count(),
+        **counts,
+        "attendance_rate": counts["attended"] / recorded if recorded else None,
+    }
+
+
+def flagged_mentors(scheme):
+    """Open flags: mentors who missed two supervision sessions in a row."""
+    return (
+        MentorFlag.objects.filter(scheme=scheme, resolved_at=None)
+        .select_related("mentor_enrolment__user")
+        .order_by("raised_at")
+    )
+
+
+def scheme_supervision_summary(scheme, *, now=None):
+    """All the coverage figures of one scheme, for the organiser page and the reports issue."""
+    now = now or timezone.now()
+    return {
+        "training": training_coverage(scheme),
+        "supervision_3_months": supervision_activity(scheme, months=3, now=now),
+        "supervision_12_months": supervision_activity(scheme, months=12, now=now),
+        "flagged_count": flagged_mentors(scheme).count(),
+    }
+
+
+def attendance_due(supervisor, *, now=None):
+    """The supervisor's past sessions whose attendance is not yet recorded."""
+    now = now or timezone.now()
+    return SupervisionSession.objects.filter(
+        supervisor=supervisor, cancelled_at=None, attendance_recorded_at=None, starts_at__lte=now
+    ).order_by("starts_at")
+
+
+def mentor_rows(scheme, *, now=None):
+    """One row per current mentor for the organiser page: training, supervisors, attendance over
+    the last 12 months and any open flag. Metadata only."""
+    now = now or timezone.now()
+    since = _months_before(timezone.localtime(now), 12)
+    enrolments = list(
+        Enrolment.objects.filter(scheme=scheme, role=Enrolment.Role.MENTOR)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+    acceptable = set(kinds_at_least(scheme.mentor_training_required))
+    highest = {}
+    for user_id, kind in TrainingRecord.objects.filter(
+        scheme=scheme, status=TrainingRecord.Status.VERIFIED
+    ).values_list("mentor_id", "kind"):
+        if FORMALITY.get(kind, 0) > FORMALITY.get(highest.get(user_id), 0):
+            highest[user_id] = kind
+    supervisors = {}
+    for assignment in SupervisorAssignment.objects.filter(scheme=scheme).select_related(
+        "supervisor"
+    ):
+        supervisors.setdefault(assignment.mentor_enrolment_id, []).append(assignment.supervisor)
+    attendance = {}
+    for enrolment_id, status in SessionAttendance.objects.filter(
+        session__scheme=scheme,
+        session__cancelled_at=None,
+        session__attendance_recorded_at__isnull=False,
+        session__starts_at__gte=since,
+    ).values_list("mentor_enrolment_id", "status"):
+        row = attendance.setdefault(enrolment_id, {"attended": 0, "recorded": 0})
+        row["recorded"] += 1
+        row["attended"] += status == SessionAttendance.Status.ATTENDED
+    flagged = set(flagged_mentors(scheme).values_list("mentor_enrolment_id", flat=True))
+    rows = []
+    for enrolment in enrolments:
+        kind = highest.get(enrolment.user_id)
+        rows.append(
+            {
+                "enrolment": enrolment,
+                "highest_kind": KIND_LABELS.get(kind, "None verified"),
+                "trained": scheme.mentor_training_required == MentorTraining.NONE
+                or kind in acceptable,
+                "supervisors": supervisors.get(enrolment.pk, []),
+                "attendance": attendance.get(enrolment.pk, {"attended": 0, "recorded": 0}),
+                "flagged": enrolment.pk in flagged,
+            }
+        )
+    return rows
