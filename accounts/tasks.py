@@ -21,7 +21,7 @@ MAX_ATTEMPTS = 8
 @shared_task(
     autoretry_for=(SMTPException, ConnectionError, TimeoutError, OSError),
     retry_backoff=30,
-    retry_backoff_max=60 * 30,
+    retry_backoff_max=60 * 10,  # no task is scheduled more than 10 minutes ahead
     retry_jitter=True,
     max_retries=6,
 )
