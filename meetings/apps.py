@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "meetings"
+    verbose_name = "Pairs and meetings"
+
+    def ready(self):
+        # Register header links, "My mentoring" panels, email kinds and personal data.
+        from . import navigation, notifications, panels, personal_data  # noqa: F401
