@@ -20,6 +20,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data
 	$(BIN)/python manage.py load_demo_supervision
+	$(BIN)/python manage.py load_demo_pairs
 	@echo "Serving on http://127.0.0.1:$(PORT)  (demo accounts: see README.md; Ctrl-C stops)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A mentoring worker --beat --concurrency 1 --loglevel INFO \
