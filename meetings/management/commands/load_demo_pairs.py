@@ -67,7 +67,7 @@ class Command(BaseCommand):
             if mentor is None:
                 break
             load[mentor.pk] += 1
-            started = now - timedelta(days=150 - index * 9)
+            started = now - timedelta(days=70 if index == 0 else 150 - index * 9)
             pair = Pair.objects.create(
                 scheme=scheme,
                 mentee_enrolment=mentee,
