@@ -6,16 +6,18 @@ account) can end every session the user has, on every device.
 
 from datetime import datetime
 
+from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.sessions.models import Session
 from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from .audit import audit_record
 from .models import UserSession
 
 SIGNED_IN_AT = "signed_in_at"
@@ -26,6 +28,22 @@ def remember_session(sender, request, user, **kwargs):
     request.session[SIGNED_IN_AT] = timezone.now().isoformat()
     request.session.save()  # the key must exist before it is recorded
     UserSession.objects.get_or_create(user=user, session_key=request.session.session_key)
+
+
+@receiver(user_login_failed)
+def audit_failed_login(sender, credentials, request=None, **kwargs):
+    # The typed address is recorded, never the password.
+    audit_record(
+        actor=None,
+        action="login_failed",
+        target=str(credentials.get("username", ""))[:200],
+        request=request,
+    )
+
+
+@receiver(user_locked_out)
+def audit_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    audit_record(actor=None, action="login_locked_out", target=username or "", request=request)
 
 
 @receiver(user_logged_out)

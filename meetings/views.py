@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.audit import audit_record
 from schemes.access import scheme_for
 
 from . import services
@@ -432,6 +433,13 @@ def mentee_next_step(request, pk):
 @login_required
 def pair_overview_page(request, pk):
     pair = pair_for_overview(request.user, pk)
+    if not pair.has_member(request.user):
+        audit_record(
+            actor=request.user,
+            action="pair_overview_viewed",
+            target=f"pair:{pair.pk}",
+            request=request,
+        )
     return render(
         request,
         "meetings/pair_overview.html",

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.services import notification_queue
 
 from .eligibility import mentee_decision, mentor_decision
@@ -24,13 +25,21 @@ def scheme_create(*, organisation, name, slug, created_by, **settings):
 
 def scheme_role_appoint(*, scheme, user, role, appointed_by):
     """Appoint an organiser or supervisor; appointing twice is harmless."""
-    scheme_role, created = SchemeRole.objects.get_or_create(
-        scheme=scheme, user=user, role=role, defaults={"appointed_by": appointed_by}
-    )
+    with transaction.atomic():
+        scheme_role, created = SchemeRole.objects.get_or_create(
+            scheme=scheme, user=user, role=role, defaults={"appointed_by": appointed_by}
+        )
+        if created:
+            audit_record(
+                actor=appointed_by,
+                action="role_granted",
+                target=f"scheme:{scheme.pk}",
+                details={"user": user.pk, "role": role},
+            )
     return scheme_role, created
 
 
-def scheme_role_remove(*, scheme, user, role):
+def scheme_role_remove(*, scheme, user, role, removed_by=None):
     """Remove a role. A scheme always keeps at least one organiser."""
     with transaction.atomic():
         organisers = SchemeRole.objects.select_for_update().filter(
@@ -41,6 +50,12 @@ def scheme_role_remove(*, scheme, user, role):
         ) == [user.pk]:
             raise ValidationError("A scheme needs at least one organiser: appoint another first.")
         SchemeRole.objects.filter(scheme=scheme, user=user, role=role).delete()
+        audit_record(
+            actor=removed_by,
+            action="role_removed",
+            target=f"scheme:{scheme.pk}",
+            details={"user": user.pk, "role": role},
+        )
 
 
 def enrolment_status_for_self_sign_up(scheme, role, on=None):

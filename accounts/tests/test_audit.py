@@ -47,3 +47,59 @@ def test_admins_read_the_audit_log_but_cannot_edit_it(client, superuser, organis
         == 403
     )
     assert AuditEvent.objects.get().action == "export"
+
+
+@pytest.mark.django_db
+def test_failed_and_locked_out_logins_are_audited_without_the_password(client, mentee):
+    for _ in range(6):
+        client.post(
+            reverse("accounts:login"), {"username": mentee.email, "password": "guess-123456"}
+        )
+    actions = list(AuditEvent.objects.values_list("action", flat=True))
+    assert actions.count("login_failed") >= 5
+    assert "login_locked_out" in actions
+    assert not AuditEvent.objects.filter(details__icontains="guess-123456").exists()
+    assert not AuditEvent.objects.filter(target__icontains="guess-123456").exists()
+
+
+@pytest.mark.django_db
+def test_role_changes_are_audited(client, organiser, scheme, organisation):
+    from schemes.tests.factories import MemberFactory
+
+    colleague = MemberFactory(organisation=organisation)
+    client.force_login(organiser)
+    client.post(
+        reverse("schemes:people", args=[scheme.slug]),
+        {"email": colleague.email, "role": "organiser"},
+    )
+    event = AuditEvent.objects.get(action="role_granted")
+    assert event.actor == organiser and event.details == {"user": colleague.pk, "role": "organiser"}
+
+
+@pytest.mark.django_db
+def test_an_organiser_reading_a_referral_reason_is_audited_but_the_reason_is_not_copied(
+    client, organiser, scheme, organisation
+):
+    from schemes.services import referral_create
+    from schemes.tests.factories import MemberFactory
+
+    scheme.accepts_referrals = True
+    scheme.save()
+    trainee = MemberFactory(organisation=organisation)
+    referral = referral_create(
+        scheme=scheme, user=trainee, reason="Sensitive reason", referred_by=organiser
+    )
+    client.force_login(organiser)
+    client.get(reverse("schemes:referral-detail", args=[referral.pk]))
+    event = AuditEvent.objects.get(action="referral_reason_viewed")
+    assert event.target == f"referral:{referral.pk}"
+    assert "Sensitive" not in str(event.details) + event.target
+
+
+@pytest.mark.django_db
+def test_an_organiser_viewing_a_pair_page_is_audited(client, organiser, pair):
+    client.force_login(organiser)
+    assert client.get(reverse("meetings:pair-overview", args=[pair.pk])).status_code == 200
+    assert AuditEvent.objects.filter(
+        action="pair_overview_viewed", target=f"pair:{pair.pk}"
+    ).exists()

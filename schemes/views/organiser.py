@@ -10,6 +10,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.audit import audit_record
+
 from .. import services
 from ..access import is_organiser, scheme_for, schemes_visible_to_staff
 from ..filters import EnrolmentFilter
@@ -96,7 +98,10 @@ def scheme_people(request, slug):
         role_to_remove = get_object_or_404(SchemeRole, pk=request.POST["remove"], scheme=scheme)
         try:
             services.scheme_role_remove(
-                scheme=scheme, user=role_to_remove.user, role=role_to_remove.role
+                scheme=scheme,
+                user=role_to_remove.user,
+                role=role_to_remove.role,
+                removed_by=request.user,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -234,6 +239,13 @@ def referral_detail(request, pk):
     if not (is_trainee or is_organiser(request.user, scheme)):
         # Nobody else learns that a referral exists, DMEs included: they see counts in reports.
         raise Http404("No such referral.")
+    if not is_trainee:
+        audit_record(
+            actor=request.user,
+            action="referral_reason_viewed",
+            target=f"referral:{referral.pk}",
+            request=request,
+        )
     return render(
         request,
         "schemes/referral_detail.html",
