@@ -13,3 +13,11 @@ from .reminders import reminders_queue_due
 @shared_task(soft_time_limit=4 * 60, time_limit=5 * 60)
 def reminders_sweep():
     return reminders_queue_due()
+
+
+@shared_task(soft_time_limit=4 * 60, time_limit=5 * 60)
+def meeting_content_retention_sweep():
+    """Daily: delete what pairs wrote once their retention period after ending has passed."""
+    from .retention import meeting_content_delete_expired
+
+    return meeting_content_delete_expired()

@@ -33,6 +33,7 @@ from .forms import (
     PrivateNoteForm,
 )
 from .models import Goal, GoalProgress, MentoringAgreement, PlannedMeeting, PrivateNote
+from .retention import content_deleted_on
 from .selectors import (
     organiser_pairs,
     pair_overview,
@@ -74,6 +75,7 @@ def pair_detail(request, pk):
             and not enrolment.pairs_as_mentee.exclude(status="ended").exists()
         )
         space["first_in_line"] = enrolment.rematch_priority and enrolment.status == "active"
+    space["content_deleted_on"] = content_deleted_on(pair)
     return _pair_page(request, "meetings/pair_detail.html", pair, **space)
 
 

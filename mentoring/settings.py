@@ -127,6 +127,9 @@ LOGOUT_REDIRECT_URL = "home"
 EMAIL_CONFIRMATION_MAX_AGE = timedelta(days=3)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day, in seconds
 
+# What a pair wrote is deleted this many days after the pair ends (meetings/retention.py).
+MEETING_CONTENT_RETENTION_DAYS = env.int("MEETING_CONTENT_RETENTION_DAYS", default=365)
+
 # Two-step sign-in (TOTP) for staff roles; trainees may turn it on. Switch off only for a demo.
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Peer Mentoring"
@@ -247,6 +250,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Sweeps read the database and enqueue one small task per message that is due (DESIGN.md).
 # Later features add their sweeps here; each is safe to run twice.
 CELERY_BEAT_SCHEDULE = {
+    "meetings-content-retention": {
+        "task": "meetings.tasks.meeting_content_retention_sweep",
+        "schedule": 24 * 60 * 60,
+    },
     "notifications-resend-unsent": {
         "task": "accounts.tasks.notifications_sweep_unsent",
         "schedule": 15 * 60,
