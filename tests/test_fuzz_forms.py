@@ -39,7 +39,7 @@ def row_counts():
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
-# (url name, args from the cast, who is signed in). Forms in later features are added here.
+# (url name, how to get the URL's arguments from the cast, who is signed in).
 FORMS = [
     ("accounts:sign-up", None, None),
     ("accounts:login", None, None),
@@ -53,7 +53,32 @@ FORMS = [
     ("schemes:edit", "scheme", "organiser"),
     ("schemes:people", "scheme", "organiser"),
     ("schemes:referral-create", "referring_scheme", "organiser"),
+    ("matching:settings", "scheme", "organiser"),
+    ("meetings:agreement", "pair", "mentee"),
+    ("meetings:goal-add", "pair", "mentee"),
+    ("meetings:meeting-log", "pair", "mentee"),
+    ("meetings:plan", "pair", "mentor"),
+    ("meetings:pair-end", "pair", "mentee"),
+    ("supervision:training-add", "mentor_enrolment", "mentor"),
+    ("supervision:session-schedule", "scheme", "assigned_supervisor"),
 ]
+
+
+def url_args(request, arg):
+    if arg is None:
+        return []
+    value = request.getfixturevalue(arg)
+    return [value.slug] if hasattr(value, "slug") else [value.pk]
+
+
+@pytest.fixture
+def assigned_supervisor(supervisor, mentor_enrolment):
+    from supervision.models import SupervisorAssignment
+
+    SupervisorAssignment.objects.create(
+        scheme=mentor_enrolment.scheme, supervisor=supervisor, mentor_enrolment=mentor_enrolment
+    )
+    return supervisor
 
 
 @pytest.fixture
@@ -82,7 +107,7 @@ def referring_scheme(scheme):
 def test_hostile_input_never_breaks_a_form(client, request, url_name, arg, who):
     if who:
         client.force_login(request.getfixturevalue(who))
-    url = reverse(url_name, args=[request.getfixturevalue(arg).slug] if arg else [])
+    url = reverse(url_name, args=url_args(request, arg))
     page = client.get(url)
     assert page.status_code == 200, f"{url} did not render for {who}"
     fields = form_fields(page.content.decode())
