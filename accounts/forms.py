@@ -116,7 +116,12 @@ class EmailAuthenticationForm(SubmitHelperMixin, AuthenticationForm):
         )
 
     def clean_username(self):
-        return self.cleaned_data["username"].strip().lower()
+        username = self.cleaned_data["username"].strip().lower()
+        # Django sets only the widget's maxlength here; without this check a very long value
+        # reaches authentication and the lockout records (found by fuzzing on PostgreSQL).
+        if len(username) > User._meta.get_field("email").max_length:
+            raise forms.ValidationError("Enter the email address you signed up with.")
+        return username
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)

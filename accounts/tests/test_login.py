@@ -146,3 +146,11 @@ def test_password_change_with_a_weak_password_says_why(client, mentee):
     assert "at least 12 characters" in response.content.decode()
     mentee.refresh_from_db()
     assert mentee.check_password(DEFAULT_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_an_absurdly_long_email_is_refused_before_it_reaches_authentication(client):
+    response = log_in(client, "x" * 10_000 + "@example.nhs.uk", "whatever-password")
+    assert response.status_code == 200
+    assert "Enter the email address you signed up with." in response.content.decode()
+    assert not AccessAttempt.objects.exists()
