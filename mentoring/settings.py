@@ -130,6 +130,9 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day, in seconds
 # What a pair wrote is deleted this many days after the pair ends (meetings/retention.py).
 MEETING_CONTENT_RETENTION_DAYS = env.int("MEETING_CONTENT_RETENTION_DAYS", default=365)
 
+# Pounds an hour of scheme administration costs, for the dashboards' cost figures.
+REPORTS_ADMIN_HOURLY_RATE = env.float("REPORTS_ADMIN_HOURLY_RATE", default=30)
+
 # Two-step sign-in (TOTP) for staff roles; trainees may turn it on. Switch off only for a demo.
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Peer Mentoring"

@@ -7,4 +7,5 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self):
-        from . import navigation  # noqa: F401  registers the header links
+        # header links; TrainingOutcome in the personal-data registry
+        from . import navigation, personal_data  # noqa: F401

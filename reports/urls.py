@@ -8,3 +8,55 @@ urlpatterns = [
     path("regions/", views.regions, name="regions"),
     path("regions/<slug:slug>/provision/", views.provision, name="provision"),
 ]
+
+urlpatterns += [
+    path("schemes/<slug:slug>/", views.scheme_dashboard, name="scheme-dashboard"),
+    path("organisations/<slug:slug>/", views.organisation_dashboard, name="organisation-dashboard"),
+]
+
+urlpatterns += [path("dashboards/", views.dashboards, name="dashboards")]
+
+# Objective outcomes and the exports (reports/views_exports.py).
+from . import views_exports  # noqa: E402
+
+urlpatterns += [
+    path("outcomes/", views_exports.outcomes_index, name="outcomes-index"),
+    path("organisations/<slug:slug>/outcomes/", views_exports.outcomes, name="outcomes"),
+    path(
+        "organisations/<slug:slug>/outcomes/import/",
+        views_exports.outcomes_upload,
+        name="outcomes-upload",
+    ),
+    path(
+        "organisations/<slug:slug>/outcomes/import/<int:pk>/",
+        views_exports.outcomes_preview,
+        name="outcomes-preview",
+    ),
+    path(
+        "organisations/<slug:slug>/outcomes/import/<int:pk>/confirm/",
+        views_exports.outcomes_confirm,
+        name="outcomes-confirm",
+    ),
+    path("organisations/<slug:slug>/outcomes.csv", views_exports.outcomes_csv, name="outcomes-csv"),
+    path(
+        "organisations/<slug:slug>/outcomes.xlsx",
+        views_exports.outcomes_xlsx,
+        name="outcomes-xlsx",
+    ),
+    path("regions/<slug:slug>/provision.csv", views_exports.provision_csv, name="provision-csv"),
+    path("regions/<slug:slug>/provision.xlsx", views_exports.provision_xlsx, name="provision-xlsx"),
+    path("schemes/<slug:slug>/enrolments.csv", views_exports.enrolments_csv, name="enrolments-csv"),
+    path(
+        "schemes/<slug:slug>/enrolments.xlsx",
+        views_exports.enrolments_xlsx,
+        name="enrolments-xlsx",
+    ),
+]
+
+urlpatterns += [
+    path(
+        "organisations/<slug:slug>/print/",
+        views_exports.organisation_print,
+        name="organisation-print",
+    ),
+]

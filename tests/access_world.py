@@ -118,6 +118,11 @@ def world(
     cohort_import = CohortImport.objects.create(
         scheme=scheme, uploaded_by=organiser, file_name="cohort.csv"
     )
+    from reports.models import OutcomeImport
+
+    outcome_import = OutcomeImport.objects.create(
+        organisation=scheme.organisation, uploaded_by=dme, file_name="outcomes.csv"
+    )
     waiting = EnrolmentFactory(scheme=scheme, user__email="waiting.mentee@example.nhs.uk")
     match_round = MatchRound.objects.create(
         scheme=scheme,
@@ -202,6 +207,7 @@ def world(
             "planned": planned,
             "referral": referral,
             "cohort_import": cohort_import,
+            "outcome_import": outcome_import,
             "match_round": match_round,
             "choice": choice,
             "invitation": invitation,
@@ -313,5 +319,18 @@ def url_args(name, w):
         "supervision:recognition": [slug],
         "supervision:certificate-revoke": [slug, w.certificate.pk],
         "reports:provision": [w.region.slug],
+        "reports:scheme-dashboard": [slug],
+        "reports:organisation-dashboard": [w.organisation.slug],
+        "reports:provision-csv": [w.region.slug],
+        "reports:provision-xlsx": [w.region.slug],
+        "reports:outcomes": [w.organisation.slug],
+        "reports:outcomes-upload": [w.organisation.slug],
+        "reports:outcomes-preview": [w.organisation.slug, w.outcome_import.pk],
+        "reports:outcomes-confirm": [w.organisation.slug, w.outcome_import.pk],
+        "reports:outcomes-csv": [w.organisation.slug],
+        "reports:outcomes-xlsx": [w.organisation.slug],
+        "reports:enrolments-csv": [slug],
+        "reports:enrolments-xlsx": [slug],
+        "reports:organisation-print": [w.organisation.slug],
     }
     return table.get(name, [])

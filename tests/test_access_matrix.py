@@ -86,6 +86,11 @@ PAIR = cells(404, mentee=OK, mentor=OK, organiser=403, superuser=403)
 # Supervision sessions: the supervisor alone may change one or read its notes.
 SUPERVISE = cells(403, supervisor=OK, other_organiser=404, other_dme=404)
 REGION = cells(403, regional_lead=OK, superuser=OK)
+# A trust's outcomes: its DME; the regional lead may read; its people 403; other trusts 404.
+OUTCOMES_READ = cells(
+    403, dme=OK, regional_lead=OK, superuser=OK, other_organiser=404, other_dme=404
+)
+OUTCOMES_IMPORT = {**OUTCOMES_READ, "regional_lead": 403}
 
 
 ACCESS = {
@@ -280,6 +285,35 @@ ACCESS = {
     # Reports: regional leads (the region holds both trusts).
     "reports:regions": get(REGION),
     "reports:provision": get(REGION),
+    # Dashboards: the scheme's organisers; the trust's DMEs and the region's leads.
+    "reports:dashboards": get(
+        403,
+        organiser=OK,
+        other_organiser=OK,
+        dme=OK,
+        other_dme=OK,
+        regional_lead=OK,
+        superuser=OK,
+    ),  # each sees the dashboards they may open
+    "reports:scheme-dashboard": get(ORGANISE),
+    "reports:organisation-dashboard": get(
+        403, dme=OK, regional_lead=OK, superuser=OK, other_dme=404
+    ),
+    "reports:provision-csv": get(REGION),
+    "reports:provision-xlsx": get(REGION),
+    # Objective outcomes: the trust's DME imports and reads; the regional lead reads only.
+    "reports:outcomes-index": get(403, dme=OK, other_dme=OK, regional_lead=OK, superuser=OK),
+    "reports:outcomes": get(OUTCOMES_READ),
+    "reports:outcomes-csv": get(OUTCOMES_READ),
+    "reports:outcomes-xlsx": get(OUTCOMES_READ),
+    "reports:outcomes-upload": get(OUTCOMES_IMPORT),
+    "reports:outcomes-preview": get(OUTCOMES_IMPORT),
+    "reports:outcomes-confirm": post(OUTCOMES_IMPORT),
+    # A scheme's enrolment list: its organisers.
+    "reports:enrolments-csv": get(ORGANISE),
+    "reports:enrolments-xlsx": get(ORGANISE),
+    # The organisation report, print-ready: its DME and the regional lead; other DMEs 404.
+    "reports:organisation-print": get(403, dme=OK, regional_lead=OK, superuser=OK, other_dme=404),
 }
 
 # Known access bugs, each an xfail(strict=True) until fixed: {url name: reason}.

@@ -21,3 +21,12 @@ def test_demo_pairs_give_the_demo_mentee_and_mentor_a_working_pair_once():
     for demo_pair in Pair.objects.select_related("mentor_enrolment"):
         active = demo_pair.mentor_enrolment.pairs_as_mentor.exclude(status="ended").count()
         assert active <= demo_pair.mentor_enrolment.capacity
+
+
+@pytest.mark.django_db
+def test_demo_meetings_are_all_in_the_past():
+    from django.utils import timezone
+
+    call_command("load_demo_data", verbosity=0)
+    call_command("load_demo_pairs", verbosity=0)
+    assert not Meeting.objects.filter(held_on__gte=timezone.localdate()).exists()

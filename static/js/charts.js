@@ -1,6 +1,6 @@
 /* Bar charts drawn from data embedded with Django's json_script.
    Markup: <canvas data-chart="ID" aria-describedby="TABLE_ID"> and <script id="ID" type="application/json">
-   holding {"labels": [...], "values": [...], "label": "..."}. The same numbers are always in a table. */
+   holding {"labels": [...], "values": [...], "label": "...", "type": "bar" or "line"}. The same numbers are always in a table. */
 (function () {
   "use strict";
   if (typeof Chart === "undefined") { return; }
@@ -16,7 +16,9 @@
         datasets: [{
           label: data.label || "",
           data: data.values,
-          backgroundColor: data.labels.map(function (_, i) { return palette[i % palette.length]; })
+          backgroundColor: data.type === "line" ? palette[0]
+            : data.labels.map(function (_, i) { return palette[i % palette.length]; }),
+          borderColor: palette[0]
         }]
       },
       options: {

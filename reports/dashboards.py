@@ -1,0 +1,384 @@
+"""The figures of the scheme and organisation dashboards: metadata only, never a trainee's name.
+
+`dashboard(schemes, enrolments=...)` answers for any set of schemes. The filtered mentee
+enrolments (reports.filters.DashboardFilter) choose the cohort; pairs and meetings follow that
+cohort. Each figure comes from a grouped query or from rows grouped in Python, so the number of
+queries depends on the number of schemes only, never on the number of trainees, pairs or meetings.
+
+Training, supervision, survey and cost figures describe whole schemes: the grade, specialty, site
+and date filters do not apply to them (the template says so).
+"""
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Max, Min
+from django.db.models.functions import Lower, TruncMonth, TruncQuarter
+from django.utils import timezone
+
+from accounts.models import Grade, User
+from matching.models import Pair
+from meetings.health import MEETING_STATUSES, Health, pair_health
+from meetings.models import Meeting
+from meetings.selectors import with_metadata
+from schemes.models import TRAINEE_GRADES, Enrolment, EnrolmentModel, MenteeEligibility
+from supervision.selectors import supervision_activity, training_coverage
+from surveys.selectors import SUPPRESSED_TEXT, organisation_results, scheme_results
+
+from .uptake import uptake_band
+
+MIN_REFERRAL_GROUP = 5
+FEWER_THAN_5 = "fewer than 5"
+ENROLLED_STATUSES = (Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED)
+SOURCE_LABELS = dict(Enrolment.Source.choices)
+GRADE_LABELS = dict(Grade.choices)
+
+
+def mentee_enrolments(schemes):
+    """The mentee enrolments a dashboard starts from (the FilterSet narrows them)."""
+    return Enrolment.objects.filter(scheme__in=schemes, role=Enrolment.Role.MENTEE).exclude(
+        status=Enrolment.Status.REQUESTED
+    )
+
+
+@dataclass
+class Funnel:
+    eligible: int
+    enrolled: int
+    matched: int
+    meeting: int
+
+    @property
+    def uptake(self):
+        return round(100 * self.enrolled / self.eligible, 1) if self.eligible else None
+
+    @property
+    def band(self):
+        return uptake_band(self.uptake)
+
+    def rows(self):
+        return [
+            ("Eligible trainees", self.eligible),
+            ("Enrolled as mentees", self.enrolled),
+            ("Matched", self.matched),
+            ("Meeting at the target interval", self.meeting),
+        ]
+
+
+def _admits(scheme, grade, specialty_lower):
+    if grade not in TRAINEE_GRADES:
+        return False
+    if scheme.mentee_eligibility != MenteeEligibility.CHOSEN:
+        return True
+    if scheme.eligible_grades and grade not in scheme.eligible_grades:
+        return False
+    specialties = {value.lower() for value in scheme.eligible_specialties}
+    return not specialties or specialty_lower in specialties
+
+
+def eligible_trainees(schemes, *, grade="", specialty="", site=""):
+    """Trainees of the schemes' organisations whom at least one of the schemes admits (1 query)."""
+    users = User.objects.filter(
+        organisation_id__in={scheme.organisation_id for scheme in schemes},
+        grade__in=TRAINEE_GRADES,
+        is_active=True,
+    )
+    if grade:
+        users = users.filter(grade=grade)
+    if specialty:
+        users = users.filter(specialty__iexact=specialty)
+    if site:
+        users = users.filter(site__iexact=site)
+    groups = users.values("organisation_id", "grade", specialty_lower=Lower("specialty")).annotate(
+        count=Count("id")
+    )
+    return sum(
+        row["count"]
+        for row in groups
+        if any(
+            scheme.organisation_id == row["organisation_id"]
+            and _admits(scheme, row["grade"], row["specialty_lower"])
+            for scheme in schemes
+        )
+    )
+
+
+def _breakdown(rows, key, labels=None):
+    counts = Counter(row[key] or "" for row in rows)
+    result = [
+        ((labels or {}).get(value, value) or "Not given", count)
+        for value, count in counts.most_common()
+    ]
+    return sorted(result, key=lambda item: (-item[1], str(item[0])))
+
+
+def _by_source(rows):
+    """Enrolled mentees by how they came; referrals only in groups of five or more."""
+    counts = Counter(row["source"] for row in rows)
+    result = []
+    for value, label in Enrolment.Source.choices:
+        count = counts.get(value, 0)
+        if value == Enrolment.Source.REFERRAL and 0 < count < MIN_REFERRAL_GROUP:
+            result.append((label, FEWER_THAN_5))
+        else:
+            result.append((label, count))
+    return result
+
+
+def _quarter_label(day):
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+def _quarter_end(day):
+    month = day.month + 3
+    year = day.year + (month > 12)
+    month = month - 12 if month > 12 else month
+    return date(year, month, 1)
+
+
+def _meetings_per_pair(pairs, schemes, enrolments, today):
+    """Per quarter: meetings logged ÷ pairs that existed at some time in the quarter. A meeting
+    dated after today (a slip of the date) is left out."""
+    quarters = (
+        Meeting.objects.filter(
+            pair__scheme__in=schemes, pair__mentee_enrolment__in=enrolments, held_on__lte=today
+        )
+        .annotate(quarter=TruncQuarter("held_on"))
+        .order_by("quarter")
+        .values("quarter")
+        .annotate(meetings=Count("pk"))
+    )
+    result = []
+    for row in quarters:
+        start = row["quarter"]
+        if hasattr(start, "date"):
+            start = start.date()
+        end = _quarter_end(start)
+        alive = sum(
+            1
+            for pair in pairs
+            if timezone.localdate(pair.created_at) < end
+            and (pair.ended_at is None or timezone.localdate(pair.ended_at) >= start)
+        )
+        result.append(
+            {
+                "label": _quarter_label(start),
+                "meetings": row["meetings"],
+                "pairs": alive,
+                "per_pair": round(row["meetings"] / alive, 1) if alive else None,
+            }
+        )
+    return result
+
+
+def _pairs_by_state(pairs, today):
+    counts = Counter()
+    for pair in pairs:
+        health = pair_health(pair, today)
+        counts[Health.LABELS[health] if health else pair.get_status_display()] += 1
+    order = [*Health.LABELS.values(), "Paused", "Ended"]
+    return [(label, counts.get(label, 0)) for label in order]
+
+
+def _training_and_supervision(schemes, now):
+    active = meets = attended = apologies = absent = sessions = 0
+    for scheme in schemes:
+        coverage = training_coverage(scheme)
+        active += coverage["active_mentors"]
+        meets += coverage["meets_requirement"]
+        activity = supervision_activity(scheme, months=12, now=now)
+        attended += activity["attended"]
+        apologies += activity["apologies"]
+        absent += activity["absent"]
+        sessions += activity["sessions_held"]
+    recorded = attended + apologies + absent
+    return {
+        "active_mentors": active,
+        "trained": meets,
+        "trained_percent": round(100 * meets / active) if active else None,
+        "sessions_held": sessions,
+        "attended": attended,
+        "recorded": recorded,
+        "attendance_percent": round(100 * attended / recorded) if recorded else None,
+    }
+
+
+def _surveys(schemes, organisation):
+    """Response rates and domain scores, exactly as far as surveys.selectors shows them."""
+    if organisation is not None:
+        results = organisation_results(organisation)
+    elif len(schemes) == 1:
+        results = scheme_results(schemes[0], include_free_text=False)
+    else:
+        return []
+    rows = []
+    for survey in results.surveys:
+        rows.append(
+            {
+                "name": survey.name,
+                "audience": survey.audience_label,
+                "invited": survey.invited,
+                "responded": survey.responded,
+                "rate": None if survey.rate_suppressed else survey.response_rate,
+                "rate_suppressed": survey.rate_suppressed,
+                "domains": [
+                    {
+                        "label": entry.label,
+                        "n": entry.score.n,
+                        "value": None if entry.score.suppressed else round(entry.score.value, 2),
+                        "suppressed": entry.score.suppressed,
+                    }
+                    for entry in survey.domains
+                ],
+            }
+        )
+    return rows
+
+
+def _cost(schemes):
+    """(admin hours a month × 12 × hourly rate + budget a year) ÷ mentees, and ÷ active pairs."""
+    rate = Decimal(str(settings.REPORTS_ADMIN_HOURLY_RATE))
+    total = sum(
+        (scheme.admin_hours_per_month * 12 * rate + scheme.budget_pounds_per_year)
+        for scheme in schemes
+    )
+    mentees = (
+        Enrolment.objects.filter(
+            scheme__in=schemes, role=Enrolment.Role.MENTEE, status__in=ENROLLED_STATUSES
+        )
+        .values("scheme_id", "user_id")
+        .distinct()
+        .count()
+    )
+    active_pairs = Pair.objects.filter(scheme__in=schemes, status__in=MEETING_STATUSES).count()
+    return {
+        "rate": rate,
+        "total": Decimal(total).quantize(Decimal("1")),
+        "mentees": mentees,
+        "active_pairs": active_pairs,
+        "per_mentee": (Decimal(total) / mentees).quantize(Decimal("1")) if mentees else None,
+        "per_active_pair": (
+            (Decimal(total) / active_pairs).quantize(Decimal("1")) if active_pairs else None
+        ),
+    }
+
+
+def dashboard(schemes, *, enrolments=None, filters=None, organisation=None, today=None):
+    """Every figure of a dashboard for `schemes`.
+
+    `enrolments`: the filtered mentee enrolments (default: all of the schemes'); `filters`: the
+    FilterSet's cleaned data (grade, specialty and site also narrow the eligible trainees);
+    `organisation`: set on the organisation dashboard (survey results pooled over its schemes).
+    """
+    schemes = list(schemes)
+    filters = filters or {}
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    if enrolments is None:
+        enrolments = mentee_enrolments(schemes)
+    intervals = {scheme.pk: scheme.meeting_interval_max_weeks for scheme in schemes}
+
+    rows = list(
+        enrolments.annotate(
+            first_pair_at=Min("pairs_as_mentee__created_at"),
+            last_meeting_on=Max("pairs_as_mentee__meetings__held_on"),
+            month=TruncMonth("created_at"),
+        )
+        .order_by()
+        .values(
+            "user_id",
+            "scheme_id",
+            "status",
+            "source",
+            "site",
+            "created_at",
+            "month",
+            "first_pair_at",
+            "last_meeting_on",
+            "user__grade",
+            "user__specialty",
+        )
+    )
+    current = [row for row in rows if row["status"] in ENROLLED_STATUSES]
+    matched = [row for row in current if row["first_pair_at"] is not None]
+    meeting = [
+        row
+        for row in matched
+        if row["last_meeting_on"]
+        and row["last_meeting_on"] >= today - timedelta(weeks=intervals[row["scheme_id"]])
+    ]
+
+    def people(group):
+        return len({(row["scheme_id"], row["user_id"]) for row in group})
+
+    funnel = Funnel(
+        eligible=eligible_trainees(
+            schemes,
+            grade=filters.get("grade") or "",
+            specialty=filters.get("specialty") or "",
+            site=filters.get("site") or "",
+        ),
+        enrolled=people(current),
+        matched=people(matched),
+        meeting=people(meeting),
+    )
+
+    months = Counter()
+    for row in rows:
+        month = row["month"]
+        months[(month.year, month.month)] += 1
+    by_month = []
+    if months:
+        (year, month), last = min(months), max(months)
+        while (year, month) <= last:  # every month from the first enrolment, empty ones too
+            by_month.append((date(year, month, 1).strftime("%b %Y"), months[(year, month)]))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+    days_to_match = [(row["first_pair_at"] - row["created_at"]).days for row in matched]
+    days_to_match = [max(days, 0) for days in days_to_match]
+
+    pairs = list(
+        with_metadata(
+            Pair.objects.filter(scheme__in=schemes, mentee_enrolment__in=enrolments)
+            .select_related("scheme")
+            .only(
+                "status",
+                "created_at",
+                "ended_at",
+                "scheme__meeting_interval_max_weeks",
+            )
+        ).order_by()
+    )
+
+    models = Counter(scheme.enrolment_model for scheme in schemes)
+    return {
+        "funnel": funnel,
+        "by_grade": _breakdown(current, "user__grade", GRADE_LABELS),
+        "by_specialty": _breakdown(current, "user__specialty"),
+        "by_site": _breakdown(current, "site"),
+        "by_source": _by_source(current),
+        "by_month": by_month,
+        "month_chart": {
+            "labels": [label for label, _ in by_month],
+            "values": [value for _, value in by_month],
+            "label": "Mentees",
+            "type": "line",
+        },
+        "enrolment_models": [
+            (label, models.get(value, 0)) for value, label in EnrolmentModel.choices
+        ],
+        "days_to_match": {
+            "n": len(days_to_match),
+            "median": statistics.median(days_to_match) if days_to_match else None,
+        },
+        "meetings_per_pair": _meetings_per_pair(pairs, schemes, enrolments, today),
+        "pairs_by_state": _pairs_by_state(pairs, today),
+        "mentors": _training_and_supervision(schemes, now),
+        "surveys": _surveys(schemes, organisation),
+        "survey_suppressed_text": SUPPRESSED_TEXT,
+        "cost": _cost(schemes),
+    }

@@ -1,0 +1,299 @@
+"""CSV and XLSX exports of the reports: metadata only, through documented allow-lists.
+
+Each export's columns are a constant below (key, heading). A writer takes only those keys from a
+row, so a value that is not on the allow-list cannot reach a file; a test holds each constant to
+its expected columns, so widening an export means changing that test too.
+
+Every text cell that a spreadsheet would read as a formula (starting with =, +, -, @, a tab or a
+carriage return) is prefixed with a single quote, in CSV and XLSX alike (OWASP's advice on CSV
+injection). Numbers are written as numbers.
+
+CSV is streamed: a generator yields one line at a time from a queryset iterator, so memory stays
+flat however many rows. A CSV holds one table (the report's main one); the XLSX holds every table,
+one sheet each, and an "About" sheet saying what was exported, with which filters, when and by
+whom.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+
+from matching.models import Pair
+from meetings.models import Meeting
+from schemes.models import Enrolment
+
+from .outcomes import SUPPRESSED
+
+DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# --- The allow-lists --------------------------------------------------------------------------
+
+PROVISION_COLUMNS = (
+    ("trust", "Trust"),
+    ("scheme", "Scheme"),
+    ("peer_only", "Peer-only"),
+    ("mentees", "Mentees"),
+    ("mentors", "Mentors"),
+    ("enrolment_model", "Opt-in/out"),
+    ("recruitment", "Recruitment"),
+    ("eligible", "Eligible trainees"),
+    ("enrolled", "Enrolled mentees"),
+    ("uptake_percent", "Uptake %"),
+    ("uptake_band", "Uptake band"),
+    ("meeting_interval", "Meets every"),
+    ("mentor_training", "Mentor training"),
+    ("mentor_support", "Mentor support"),
+    ("run_by", "Run by"),
+    ("admin_hours_per_month", "Admin hours a month"),
+    ("budget_pounds_per_year", "Budget £ a year"),
+    ("collects_outcome_data", "Outcome data"),
+    ("reported_difficulties", "Difficulties reported"),
+)
+FIGURE_COLUMNS = (("figure", "Figure"), ("category", "Category"), ("schemes", "Schemes"))
+OUTCOME_COLUMNS = (
+    ("group", "Group"),
+    ("trainees", "Trainees"),
+    ("satisfactory_arcp_percent", "Satisfactory ARCP % (outcomes 1 and 6)"),
+    ("exam_results", "Exam results"),
+    ("exam_pass_percent", "Exam pass %"),
+)
+ENROLMENT_COLUMNS = (
+    ("role", "Role"),
+    ("status", "Status"),
+    ("source", "Source"),
+    ("grade", "Grade"),
+    ("specialty", "Specialty"),
+    ("site", "Site"),
+    ("joined_month", "Joined (month)"),
+    ("matched", "Matched"),
+    ("meetings", "Meetings"),
+)
+
+
+@dataclass
+class Table:
+    title: str  # the sheet's name in the XLSX (31 characters at most)
+    columns: tuple  # an allow-list above
+    rows: object  # an iterable of dicts; only the allow-listed keys are read
+
+
+def neutralise(value):
+    """A cell value safe to open in a spreadsheet: text that could run as a formula is quoted."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    if text.startswith(DANGEROUS_STARTS):
+        return "'" + text
+    return text
+
+
+def _cells(table, row):
+    return [neutralise(row.get(key)) for key, _heading in table.columns]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(table, filename):
+    """A streamed CSV of one table: the header row, then one line per row as it is read."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"  # a byte order mark, so Excel reads the file as UTF-8
+        yield writer.writerow([neutralise(heading) for _key, heading in table.columns])
+        for row in table.rows:
+            yield writer.writerow(_cells(table, row))
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def xlsx_response(tables, filename, *, about):
+    """An XLSX with one sheet per table and an "About" sheet of `about` (label, value) pairs."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("About")
+    for label, value in about:
+        sheet.append([neutralise(label), neutralise(value)])
+    for table in tables:
+        sheet = workbook.create_sheet(table.title[:31])
+        sheet.append([neutralise(heading) for _key, heading in table.columns])
+        for row in table.rows:
+            sheet.append(_cells(table, row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+def about_rows(*, what, filters, user):
+    now = timezone.localtime()
+    rows = [("Export", what), ("Exported at", f"{now:%d %B %Y %H:%M %Z}")]
+    rows.append(("Exported by", user.email))
+    rows += [(f"Filter: {name}", value) for name, value in filters.items()]
+    rows.append(
+        (
+            "Contents",
+            "Metadata and aggregate figures only: no meeting content, goals, notes, referral "
+            "reasons or named survey answers.",
+        )
+    )
+    return rows
+
+
+# --- The tables -------------------------------------------------------------------------------
+
+
+def provision_tables(report):
+    def rows():
+        for row in report["rows"]:
+            organisation = row.organisation
+            if not row.schemes:
+                yield {
+                    "trust": organisation.short_name or organisation.name,
+                    "scheme": "No scheme",
+                    "reported_difficulties": organisation.reported_difficulties,
+                }
+            for item in row.schemes:
+                scheme = item["scheme"]
+                yield {
+                    "trust": organisation.short_name or organisation.name,
+                    "scheme": scheme.name,
+                    "peer_only": scheme.is_peer_only,
+                    "mentees": scheme.mentee_eligibility_summary(),
+                    "mentors": scheme.mentor_pool_summary(),
+                    "enrolment_model": scheme.get_enrolment_model_display(),
+                    "recruitment": item["recruitment"],
+                    "eligible": item["eligible"],
+                    "enrolled": item["enrolled"],
+                    "uptake_percent": item["percent"],
+                    "uptake_band": item["band"],
+                    "meeting_interval": (
+                        f"{scheme.meeting_interval_min_weeks}–"
+                        f"{scheme.meeting_interval_max_weeks} weeks"
+                    ),
+                    "mentor_training": scheme.get_mentor_training_required_display(),
+                    "mentor_support": ", ".join(scheme.mentor_support_labels()),
+                    "run_by": scheme.get_run_by_display(),
+                    "admin_hours_per_month": scheme.admin_hours_per_month,
+                    "budget_pounds_per_year": (
+                        int(scheme.budget_pounds_per_year)
+                        if scheme.budget_pounds_per_year is not None
+                        else None
+                    ),
+                    "collects_outcome_data": scheme.collects_outcome_data,
+                    "reported_difficulties": organisation.reported_difficulties,
+                }
+
+    titles = {"mentors": "Who are the mentors", "uptake": "Uptake", "training": "Mentor training"}
+    figures = [
+        {"figure": titles[name], "category": label, "schemes": count}
+        for name in ("mentors", "uptake", "training")
+        for label, count in report["figures"][name]
+    ]
+    return [
+        Table("Provision by trust", PROVISION_COLUMNS, rows()),
+        Table("Figures", FIGURE_COLUMNS, figures),
+    ]
+
+
+def outcome_tables(comparison):
+    rows = [
+        {
+            "group": group.label,
+            "trainees": group.size_text if group.suppressed else group.people,
+            "satisfactory_arcp_percent": (
+                SUPPRESSED if group.suppressed else group.satisfactory_percent
+            ),
+            "exam_results": SUPPRESSED if group.exam_suppressed else group.exam_results,
+            "exam_pass_percent": SUPPRESSED if group.exam_suppressed else group.exam_pass_percent,
+        }
+        for group in comparison["groups"]
+    ]
+    return [Table(f"Outcomes {comparison['period']}".replace("/", "-"), OUTCOME_COLUMNS, rows)]
+
+
+CURRENT_PAIR = (Pair.Status.INTRODUCED, Pair.Status.ACTIVE, Pair.Status.PAUSED)
+
+
+def enrolment_rows(scheme, *, show_referrals):
+    """One dict per enrolment of `scheme`, from a queryset iterator: metadata only.
+
+    `show_referrals`: the source "referral" is shown only to organisers; anyone else sees "".
+    """
+    in_pair = Q(mentee_enrolment=OuterRef("pk")) | Q(mentor_enrolment=OuterRef("pk"))
+    meetings = (
+        Meeting.objects.filter(
+            Q(pair__mentee_enrolment=OuterRef("pk")) | Q(pair__mentor_enrolment=OuterRef("pk"))
+        )
+        .order_by()
+        .values("pair__scheme")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    queryset = (
+        Enrolment.objects.filter(scheme=scheme)
+        .annotate(
+            matched=Exists(Pair.objects.filter(in_pair, status__in=CURRENT_PAIR)),
+            meeting_count=Subquery(meetings),
+        )
+        .order_by("pk")
+        .values_list(
+            "role",
+            "status",
+            "source",
+            "user__grade",
+            "user__specialty",
+            "site",
+            "user__site",
+            "created_at",
+            "matched",
+            "meeting_count",
+        )
+    )
+    roles = dict(Enrolment.Role.choices)
+    statuses = {value: value for value, _label in Enrolment.Status.choices}
+    for (
+        role,
+        status,
+        source,
+        grade,
+        specialty,
+        site,
+        user_site,
+        created,
+        matched,
+        count,
+    ) in queryset.iterator(chunk_size=2000):
+        if source == Enrolment.Source.REFERRAL and not show_referrals:
+            source = ""
+        yield {
+            "role": roles.get(role, role).lower(),
+            "status": statuses.get(status, status),
+            "source": source,
+            "grade": grade,
+            "specialty": specialty,
+            "site": site or user_site,
+            "joined_month": f"{timezone.localtime(created):%Y-%m}",
+            "matched": bool(matched),
+            "meetings": count or 0,
+        }
+
+
+def enrolment_tables(scheme, *, show_referrals):
+    rows = enrolment_rows(scheme, show_referrals=show_referrals)
+    return [Table("Enrolments", ENROLMENT_COLUMNS, rows)]

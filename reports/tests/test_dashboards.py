@@ -1,0 +1,467 @@
+"""The scheme and organisation dashboards: each figure on a small known data set, suppression,
+filters in the URL, every role, and a query count that does not grow with the data."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.models import Pair
+from matching.tests.factories import PairFactory
+from meetings.tests.factories import MeetingFactory
+from reports.dashboards import FEWER_THAN_5, dashboard, mentee_enrolments
+from schemes.tests.factories import EnrolmentFactory, MemberFactory, MentorEnrolmentFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 3, 20)
+
+
+def at(day):
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+@pytest.fixture
+def known(scheme, settings):
+    """Seven eligible trainees; three enrolled now (one withdrew); two matched; one meeting.
+
+    A: CT1 Paediatrics, King's, self, enrolled 10 Jan, matched 20 Jan (10 days), met 10 Feb and
+       17 Mar. B: CT2 Psychiatry, Denmark Hill, cohort, enrolled 1 Feb, matched 5 Feb (4 days),
+       never met. C: CT2 Psychiatry, no site, self, enrolled 15 Mar. D: withdrew (enrolled 5 Jan).
+    The mentor (ST4) and two trainees who did not enrol make seven eligible trainees.
+    """
+    settings.REPORTS_ADMIN_HOURLY_RATE = 30
+    scheme.admin_hours_per_month = Decimal("10")
+    scheme.budget_pounds_per_year = Decimal("1200")
+    scheme.save()
+    organisation = scheme.organisation
+
+    def mentee(day, **kwargs):
+        user = kwargs.pop("user", {})
+        return EnrolmentFactory(
+            scheme=scheme,
+            created_at=at(day),
+            user__first_name=user.get("first_name", "Hidden"),
+            user__last_name=user.get("last_name", "Person"),
+            user__grade=user.get("grade", "CT2"),
+            user__specialty=user.get("specialty", "Psychiatry"),
+            **kwargs,
+        )
+
+    a = mentee(
+        date(2026, 1, 10),
+        site="King's",
+        user={
+            "first_name": "Zebedee",
+            "last_name": "Quartermain",
+            "grade": "CT1",
+            "specialty": "Paediatrics",
+        },
+    )
+    b = mentee(date(2026, 2, 1), site="Denmark Hill", source="cohort")
+    mentee(date(2026, 3, 15))
+    mentee(date(2026, 1, 5), status="withdrawn")
+    mentor = MentorEnrolmentFactory(scheme=scheme, created_at=at(date(2026, 1, 1)))
+    for _ in range(2):
+        MemberFactory(organisation=organisation, grade="CT2")
+    MemberFactory(organisation=organisation, grade="CONSULTANT")  # not a trainee
+    pair_a = PairFactory(
+        scheme=scheme, mentee_enrolment=a, mentor_enrolment=mentor, created_at=at(date(2026, 1, 20))
+    )
+    PairFactory(
+        scheme=scheme, mentee_enrolment=b, mentor_enrolment=mentor, created_at=at(date(2026, 2, 5))
+    )
+    MeetingFactory(pair=pair_a, held_on=date(2026, 2, 10))
+    MeetingFactory(pair=pair_a, held_on=date(2026, 3, 17))
+    return scheme
+
+
+def test_the_funnel_counts_eligible_enrolled_matched_and_meeting(known):
+    funnel = dashboard([known], today=TODAY)["funnel"]
+
+    assert (funnel.eligible, funnel.enrolled, funnel.matched, funnel.meeting) == (7, 3, 2, 1)
+    assert funnel.uptake == 42.9  # 3 of 7
+    assert funnel.band == "25–50%"
+
+
+def test_breakdowns_by_grade_specialty_site_and_source(known):
+    figures = dashboard([known], today=TODAY)
+
+    assert dict(figures["by_grade"]) == {
+        "Core trainee year 2 (CT2)": 2,
+        "Core trainee year 1 (CT1)": 1,
+    }
+    assert dict(figures["by_specialty"]) == {"Psychiatry": 2, "Paediatrics": 1}
+    assert dict(figures["by_site"]) == {"King's": 1, "Denmark Hill": 1, "Not given": 1}
+    assert dict(figures["by_source"]) == {
+        "Self sign-up": 2,
+        "Opt-out cohort import": 1,
+        "Request outside an intake window": 0,
+        "Referral": 0,
+        "Added by an organiser": 0,
+    }
+
+
+def test_months_without_enrolments_show_as_zero(scheme):
+    for day in (date(2025, 11, 3), date(2026, 2, 7)):
+        EnrolmentFactory(scheme=scheme, created_at=at(day))
+
+    assert dashboard([scheme])["by_month"] == [
+        ("Nov 2025", 1),
+        ("Dec 2025", 0),
+        ("Jan 2026", 0),
+        ("Feb 2026", 1),
+    ]
+
+
+def test_enrolments_by_month_count_every_mentee_who_enrolled(known):
+    figures = dashboard([known], today=TODAY)
+
+    assert figures["by_month"] == [("Jan 2026", 2), ("Feb 2026", 1), ("Mar 2026", 1)]
+    assert figures["month_chart"]["type"] == "line"
+
+
+def test_days_to_match_meetings_per_quarter_and_pair_health(known):
+    figures = dashboard([known], today=TODAY)
+
+    assert figures["days_to_match"] == {"n": 2, "median": 7}  # 10 and 4 days
+    assert figures["meetings_per_pair"] == [
+        {"label": "2026 Q1", "meetings": 2, "pairs": 2, "per_pair": 1.0}
+    ]
+    assert dict(figures["pairs_by_state"]) == {
+        "On track": 1,
+        "May need a check-in": 0,
+        "Too early to tell": 1,
+        "Paused": 0,
+        "Ended": 0,
+    }
+
+
+def test_opt_in_and_opt_out_count_schemes_by_model(known):
+    known.enrolment_model = "opt_out"
+    known.save()
+
+    models = dict(dashboard([known], today=TODAY)["enrolment_models"])
+
+    assert models == {"Opt-in": 0, "Opt-out": 1, "Not stated": 0}
+
+
+def test_cost_per_mentee_and_per_active_pair(known):
+    cost = dashboard([known], today=TODAY)["cost"]
+
+    # 10 hours × 12 months × £30 + £1,200 = £4,800; 3 mentees; 2 active pairs.
+    assert cost["total"] == Decimal("4800")
+    assert cost["per_mentee"] == Decimal("1600")
+    assert cost["per_active_pair"] == Decimal("2400")
+
+
+def test_the_hourly_rate_is_a_setting(known, settings):
+    settings.REPORTS_ADMIN_HOURLY_RATE = 40  # 10 × 12 × 40 + 1,200 = 6,000
+
+    assert dashboard([known], today=TODAY)["cost"]["total"] == Decimal("6000")
+
+
+def test_mentor_training_and_supervision_coverage(known, supervisor):
+    from schemes.models import Enrolment
+    from supervision.models import SessionAttendance, TrainingRecord
+    from supervision.tests.factories import TrainingRecordFactory, session_with
+
+    known.mentor_training_required = "formal_internal"
+    known.save()
+    mentor = Enrolment.objects.get(scheme=known, role="mentor")
+    second = MentorEnrolmentFactory(scheme=known)
+    TrainingRecordFactory(scheme=known, mentor=mentor.user, status=TrainingRecord.Status.VERIFIED)
+    session = session_with(supervisor, [mentor, second], attendance_recorded_at=timezone.now())
+    SessionAttendance.objects.filter(session=session, mentor_enrolment=mentor).update(
+        status=SessionAttendance.Status.ATTENDED
+    )
+    SessionAttendance.objects.filter(session=session, mentor_enrolment=second).update(
+        status=SessionAttendance.Status.ABSENT
+    )
+
+    mentors = dashboard([known], today=TODAY)["mentors"]
+
+    assert (mentors["active_mentors"], mentors["trained"], mentors["trained_percent"]) == (2, 1, 50)
+    assert mentors["sessions_held"] == 1
+    assert (mentors["attended"], mentors["recorded"], mentors["attendance_percent"]) == (1, 2, 50)
+
+
+def test_no_surveys_no_survey_rows(known):
+    assert dashboard([known], today=TODAY)["surveys"] == []
+
+
+@pytest.mark.parametrize("count", [4, 5])
+def test_survey_scores_show_exactly_as_far_as_the_survey_results_do(scheme, count):
+    from surveys.selectors import scheme_results
+    from surveys.tests.factories import builtin, response_with
+
+    for _ in range(count):
+        response_with(scheme, builtin("mentee-follow-up"), {"content-feedback": 4})
+
+    [survey] = dashboard([scheme])["surveys"]
+
+    [expected] = scheme_results(scheme, include_free_text=False).surveys
+    assert [(d["label"], d["value"]) for d in survey["domains"]] == [
+        (entry.label, None if entry.score.suppressed else round(entry.score.value, 2))
+        for entry in expected.domains
+    ]
+    shown = [d["value"] for d in survey["domains"] if not d["suppressed"]]
+    assert shown == ([] if count == 4 else [4.0])
+
+
+def test_a_meeting_dated_after_today_is_left_out(known):
+    pair = Pair.objects.filter(scheme=known).first()
+    MeetingFactory(pair=pair, held_on=date(2026, 6, 1))
+
+    assert [row["label"] for row in dashboard([known], today=TODAY)["meetings_per_pair"]] == [
+        "2026 Q1"
+    ]
+
+
+@pytest.mark.parametrize(("referrals", "shown"), [(4, FEWER_THAN_5), (5, 5)])
+def test_referrals_show_only_in_groups_of_five_or_more(scheme, referrals, shown):
+    for _ in range(referrals):
+        EnrolmentFactory(scheme=scheme, source="referral")
+
+    assert dict(dashboard([scheme])["by_source"])["Referral"] == shown
+
+
+def test_a_suppressed_referral_count_is_not_on_the_page(client, organiser, scheme):
+    for _ in range(4):
+        EnrolmentFactory(scheme=scheme, source="referral")
+    client.force_login(organiser)
+
+    response = client.get(reverse("reports:scheme-dashboard", args=[scheme.slug]))
+
+    assert 'Referral</th><td class="text-end">fewer than 5' in response.content.decode()
+
+
+# --- Views, filters and roles ------------------------------------------------------------------
+
+
+def test_the_organisation_dashboard_shows_figures_and_charts_but_no_names(client, dme, known):
+    client.force_login(dme)
+
+    response = client.get(reverse("reports:organisation-dashboard", args=["slam"]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<h1") == 1
+    for chart in ("chart-funnel", "chart-grade", "chart-source", "chart-health", "chart-months"):
+        assert f'data-chart="{chart}-data"' in html
+    assert "<caption" in html and 'scope="col"' in html
+    assert "Zebedee" not in html and "Quartermain" not in html
+    assert "Hidden" not in html and "Person" not in html
+    assert "@example.nhs.uk" not in html.replace(dme.email, "")
+
+
+def test_the_scheme_dashboard_is_linked_from_the_organiser_nav(client, organiser, scheme):
+    client.force_login(organiser)
+
+    response = client.get(reverse("schemes:enrolments", args=[scheme.slug]))
+
+    assert reverse("reports:scheme-dashboard", args=[scheme.slug]) in response.content.decode()
+
+
+def test_filters_narrow_the_figures_and_live_in_the_url(client, dme, known):
+    client.force_login(dme)
+    url = reverse("reports:organisation-dashboard", args=["slam"])
+
+    response = client.get(url, {"grade": "CT1"})
+
+    funnel = response.context["figures"]["funnel"]
+    # Only A is CT1; A's last meeting (17 March) is long past the interval by the real today.
+    assert (funnel.eligible, funnel.enrolled, funnel.matched) == (1, 1, 1)
+    html = response.content.decode()
+    assert '<form method="get"' in html
+    assert '<option value="CT1" selected>' in html
+    assert "Clear filters" in html
+
+    response = client.get(url, {"enrolled_from": "2026-02-01", "site": "Denmark Hill"})
+    assert response.context["figures"]["funnel"].enrolled == 1
+
+
+def test_the_date_range_chooses_the_cohort(known):
+    from reports.filters import DashboardFilter
+
+    narrowed = DashboardFilter(
+        {"enrolled_from": "2026-02-01", "enrolled_to": "2026-02-28"},
+        queryset=mentee_enrolments([known]),
+        schemes=None,
+    )
+    figures = dashboard([known], enrolments=narrowed.qs, today=TODAY)
+
+    assert figures["funnel"].enrolled == 1  # B
+    assert figures["days_to_match"]["median"] == 4
+
+
+def test_the_scheme_filter_narrows_the_organisation_dashboard(client, dme, known):
+    from schemes.tests.factories import SchemeFactory
+
+    other = SchemeFactory(organisation=known.organisation)
+    EnrolmentFactory(scheme=other)
+    client.force_login(dme)
+    url = reverse("reports:organisation-dashboard", args=["slam"])
+
+    assert client.get(url).context["figures"]["funnel"].enrolled == 4
+    assert client.get(url, {"scheme": other.pk}).context["figures"]["funnel"].enrolled == 1
+
+
+def test_a_dme_cannot_choose_another_trusts_organisation(client, dme, known, other_organisation):
+    client.force_login(dme)
+    url = reverse("reports:organisation-dashboard", args=["slam"])
+
+    response = client.get(url, {"organisation": other_organisation.pk})
+
+    assert response.status_code == 200
+    assert response.context["organisation"].slug == "slam"
+
+
+def test_a_dme_of_two_trusts_switches_with_the_organisation_filter(client, dme, other_organisation):
+    from schemes.tests.factories import make_dme
+
+    make_dme(dme, other_organisation)
+    client.force_login(dme)
+    url = reverse("reports:organisation-dashboard", args=["slam"])
+
+    response = client.get(url, {"organisation": other_organisation.pk, "grade": "CT1"})
+
+    assert response.status_code == 302
+    assert response.url.startswith(
+        reverse("reports:organisation-dashboard", args=[other_organisation.slug])
+    )
+    assert "grade=CT1" in response.url
+
+
+ORGANISATION_ROLES = [
+    ("dme", 200),
+    ("regional_lead", 200),
+    ("superuser", 200),
+    ("other_dme", 404),
+    ("organiser", 403),
+    ("supervisor", 403),
+    ("mentee", 403),
+]
+SCHEME_ROLES = [
+    ("organiser", 200),
+    ("superuser", 200),
+    ("other_organiser", 404),
+    ("other_dme", 404),
+    ("dme", 403),
+    ("regional_lead", 403),
+    ("supervisor", 403),
+    ("mentee", 403),
+]
+
+
+@pytest.mark.parametrize(("member", "expected"), ORGANISATION_ROLES)
+def test_who_reads_the_organisation_dashboard(client, request, organisation, member, expected):
+    client.force_login(request.getfixturevalue(member))
+
+    response = client.get(reverse("reports:organisation-dashboard", args=[organisation.slug]))
+
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(("member", "expected"), SCHEME_ROLES)
+def test_who_reads_the_scheme_dashboard(client, request, scheme, member, expected):
+    client.force_login(request.getfixturevalue(member))
+
+    response = client.get(reverse("reports:scheme-dashboard", args=[scheme.slug]))
+
+    assert response.status_code == expected
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, scheme, organisation):
+    for url in (
+        reverse("reports:scheme-dashboard", args=[scheme.slug]),
+        reverse("reports:organisation-dashboard", args=[organisation.slug]),
+        reverse("reports:dashboards"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert reverse("accounts:login") in response.url
+
+
+def test_the_dashboards_link_takes_a_dme_to_their_trust(client, dme, organisation):
+    client.force_login(dme)
+
+    response = client.get(reverse("reports:dashboards"))
+
+    assert response.url == reverse("reports:organisation-dashboard", args=[organisation.slug])
+
+
+def test_the_dashboards_link_lists_several_dashboards(client, organiser, organisation, scheme):
+    from schemes.tests.factories import make_dme
+
+    make_dme(organiser, organisation)
+    client.force_login(organiser)
+
+    response = client.get(reverse("reports:dashboards"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert reverse("reports:scheme-dashboard", args=[scheme.slug]) in html
+    assert reverse("reports:organisation-dashboard", args=[organisation.slug]) in html
+
+
+def test_the_dashboards_link_refuses_trainees(client, mentee):
+    client.force_login(mentee)
+
+    assert client.get(reverse("reports:dashboards")).status_code == 403
+
+
+def test_the_dashboards_nav_entry_shows_for_organisers_and_dmes_only(client, dme, mentee):
+    client.force_login(dme)
+    assert reverse("reports:dashboards") in client.get(reverse("accounts:profile")).content.decode()
+    client.force_login(mentee)
+    assert (
+        reverse("reports:dashboards")
+        not in client.get(reverse("accounts:profile")).content.decode()
+    )
+
+
+def test_the_dashboards_refuse_a_post(client, dme, organisation, organiser, scheme):
+    client.force_login(dme)
+    # Read-only pages: a POST is treated as a GET would be by no view; they accept GET only.
+    response = client.post(reverse("reports:organisation-dashboard", args=[organisation.slug]))
+    assert response.status_code == 405
+
+
+# --- Queries -----------------------------------------------------------------------------------
+
+
+def _grow(scheme, mentees):
+    mentor = MentorEnrolmentFactory(scheme=scheme, capacity=5)
+    for index in range(mentees):
+        enrolment = EnrolmentFactory(
+            scheme=scheme, site=f"Site {index % 3}", user__specialty=f"Specialty {index % 4}"
+        )
+        if index % 2 == 0:
+            pair = PairFactory(
+                scheme=scheme,
+                mentee_enrolment=enrolment,
+                mentor_enrolment=mentor,
+                status=Pair.Status.ACTIVE if index % 4 else Pair.Status.ENDED,
+            )
+            MeetingFactory(pair=pair)
+            MeetingFactory(pair=pair, held_on=date(2025, 11, 1))
+
+
+@pytest.mark.parametrize("name", ["reports:organisation-dashboard", "reports:scheme-dashboard"])
+def test_the_query_count_does_not_grow_with_the_data(client, dme, organiser, scheme, name):
+    client.force_login(dme if "organisation" in name else organiser)
+    slug = scheme.organisation.slug if "organisation" in name else scheme.slug
+    url = reverse(name, args=[slug])
+    _grow(scheme, 2)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url, {"grade": "CT2"}).status_code == 200
+    _grow(scheme, 12)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url, {"grade": "CT2"}).status_code == 200
+
+    assert len(large) == len(small)

@@ -1,0 +1,72 @@
+import pytest
+from django.core.management import call_command
+
+from .conftest import (
+    PHONE,
+    assert_accessible_basics,
+    assert_fits_phone_width,
+    assert_no_axe_violations,
+    log_in,
+    screenshot,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_a_dme_filters_the_organisation_dashboard_and_sees_the_charts(
+    new_page, live_server, viewport
+):
+    call_command("load_demo_data", verbosity=0)
+    call_command("load_demo_pairs", verbosity=0)
+    page = new_page(viewport) if viewport else new_page()
+    log_in(page, "dme@example.nhs.uk", "mentoring-demo-2026")
+    if viewport:
+        page.get_by_role("button", name="Show or hide the menu").click()
+    page.get_by_role("link", name="Dashboards").click()
+    page.get_by_role("heading", name="Peer mentoring at SLaM").wait_for()
+
+    page.get_by_label("Enrolled from").fill("2020-01-01")
+    page.get_by_label("Grade", exact=True).select_option("CT1")
+    page.get_by_role("button", name="Show figures").click()
+    page.wait_for_url("**grade=CT1**")
+    assert "enrolled_from=2020-01-01" in page.url  # the filters are in the address
+    assert page.get_by_label("Grade", exact=True).input_value() == "CT1"
+    assert page.get_by_role("link", name="Clear filters").is_visible()
+
+    page.wait_for_function("() => typeof Chart !== 'undefined'")
+    canvases = page.locator("canvas[data-chart]").count()
+    drawn = page.evaluate(
+        "() => [...document.querySelectorAll('canvas[data-chart]')]"
+        ".filter(c => Chart.getChart(c) !== undefined).length"
+    )
+    assert canvases >= 7 and drawn == canvases
+    assert page.get_by_role("table", name="From eligible trainees to pairs meeting").is_visible()
+    assert_accessible_basics(page)
+    assert_fits_phone_width(page)
+    assert_no_axe_violations(page)
+    screenshot(page, "organisation-dashboard")
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_an_organiser_opens_the_scheme_dashboard_from_the_scheme_menu(
+    new_page, live_server, viewport
+):
+    call_command("load_demo_data", verbosity=0)
+    call_command("load_demo_pairs", verbosity=0)
+    page = new_page(viewport) if viewport else new_page()
+    log_in(page, "organiser@example.nhs.uk", "mentoring-demo-2026")
+    page.goto(live_server.url + "/schemes/slam-peer-mentoring/enrolments/")
+    page.get_by_role("link", name="Dashboard", exact=True).click()
+    page.get_by_role("heading", name="Dashboard: SLaM Peer Mentoring Scheme").wait_for()
+
+    page.wait_for_function("() => typeof Chart !== 'undefined'")
+    drawn = page.evaluate(
+        "() => [...document.querySelectorAll('canvas[data-chart]')]"
+        ".filter(c => Chart.getChart(c) !== undefined).length"
+    )
+    assert drawn == page.locator("canvas[data-chart]").count() >= 7
+    assert_accessible_basics(page)
+    assert_fits_phone_width(page)
+    assert_no_axe_violations(page)
+    screenshot(page, "scheme-dashboard")
