@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test serve lint format clean
+.PHONY: run test serve lint format screenshots clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ serve: $(STAMP)
 	$(BIN)/celery -A mentoring worker --loglevel INFO & \
 	$(BIN)/celery -A mentoring beat --loglevel INFO & \
 	$(BIN)/gunicorn mentoring.wsgi --bind 0.0.0.0:$(PORT) --workers 3 --access-logfile -
+
+## screenshots: the README's tour, from the demo data (needs Debian's chromium)
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
