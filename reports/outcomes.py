@@ -41,10 +41,10 @@ from schemes.access import is_dme_of, is_regional_lead_of
 from schemes.cohort import (
     MAX_FILE_BYTES,
     CohortFileError,
-    _decode,
-    _header_key,
-    _records,
-    _size_label,
+    csv_records,
+    decode_upload,
+    header_key,
+    size_label,
 )
 from schemes.models import Enrolment, Organisation, OrganisationRole, SchemeRole
 
@@ -103,7 +103,7 @@ def _problem(field_name, message, fix):
 def _column_map(header):
     positions, ignored = {}, []
     for position, name in enumerate(header):
-        key = FIELD_BY_ALIAS.get(_header_key(name))
+        key = FIELD_BY_ALIAS.get(header_key(name))
         if key is None:
             if name.strip():
                 ignored.append(name.strip())
@@ -224,7 +224,7 @@ def outcome_file_parse(data):
     """Read the bytes of an outcomes file and check every row. No database writes."""
     if not data.strip():
         raise OutcomeFileError("The file is empty. Choose your outcomes CSV file and try again.")
-    records = _records(_decode(data))
+    records = csv_records(decode_upload(data))
     header = []
     for _number, header in records:
         if any(cell.strip() for cell in header):
@@ -302,8 +302,8 @@ def outcome_import_preview(*, organisation, uploaded_file, uploaded_by):
     """
     if uploaded_file.size > MAX_FILE_BYTES:
         raise OutcomeFileError(
-            f"The file is {_size_label(uploaded_file.size)}; the limit is "
-            f"{_size_label(MAX_FILE_BYTES)}. Split it into smaller files and upload each one."
+            f"The file is {size_label(uploaded_file.size)}; the limit is "
+            f"{size_label(MAX_FILE_BYTES)}. Split it into smaller files and upload each one."
         )
     parsed = outcome_file_parse(b"".join(uploaded_file.chunks()))
     with transaction.atomic():

@@ -140,7 +140,7 @@ REQUIRED_LABELS = ", ".join(column.field for column in COLUMNS if column.require
 OPTIONAL_LABELS = ", ".join(column.field for column in COLUMNS if not column.required)
 
 
-def _header_key(text):
+def header_key(text):
     """'First name', 'FIRST_NAME' and 'Start date (dd/mm/yyyy)' → 'first_name', 'start_date'."""
     text = re.sub(r"\(.*?\)", "", text)
     return re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
@@ -161,11 +161,11 @@ GRADE_BY_KEY.update({"f1": Grade.FY1.value, "f2": Grade.FY2.value})
 # --- Reading the file -------------------------------------------------------------------------
 
 
-def _size_label(size):
+def size_label(size):
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def _decode(data):
+def decode_upload(data):
     """Return the file's text: UTF-8 (with or without a byte order mark) or Windows-1252."""
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise CohortFileError(
@@ -216,7 +216,7 @@ def _delimiter(first_line):
     return best, False
 
 
-def _records(text):
+def csv_records(text):
     """Yield (spreadsheet row number, list of cells), the header first."""
     first_line = text.split("\n", 1)[0]
     delimiter, has_hint = _delimiter(first_line)
@@ -238,7 +238,7 @@ def _column_map(header):
     """Map each known column to its position. Raise CohortFileError if a required one is absent."""
     positions, ignored, seen = {}, [], {}
     for position, name in enumerate(header):
-        column = COLUMN_BY_ALIAS.get(_header_key(name))
+        column = COLUMN_BY_ALIAS.get(header_key(name))
         if column is None:
             if name.strip():
                 ignored.append(name.strip())
@@ -446,7 +446,7 @@ def cohort_file_parse(data, *, scheme):
     """
     if not data.strip():
         raise CohortFileError("The file is empty. Choose your cohort's CSV file and try again.")
-    records = _records(_decode(data))
+    records = csv_records(decode_upload(data))
     header = []
     for _number, header in records:
         if any(cell.strip() for cell in header):
@@ -609,8 +609,8 @@ def cohort_import_preview(*, scheme, uploaded_file, uploaded_by):
     """
     if uploaded_file.size > MAX_FILE_BYTES:
         raise CohortFileError(
-            f"The file is {_size_label(uploaded_file.size)}; the limit is "
-            f"{_size_label(MAX_FILE_BYTES)}. Split the cohort into smaller files and upload "
+            f"The file is {size_label(uploaded_file.size)}; the limit is "
+            f"{size_label(MAX_FILE_BYTES)}. Split the cohort into smaller files and upload "
             "each one."
         )
     data = b"".join(uploaded_file.chunks())

@@ -1,11 +1,8 @@
 """A real Celery worker, started against Redis, runs a task; its effect lands in the database."""
 
 import os
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -15,16 +12,7 @@ from accounts.tasks import notification_send_task
 from accounts.tests.factories import UnconfirmedUserFactory
 from mentoring.celery import app as celery_app
 
-PROJECT = Path(__file__).resolve().parents[1]
-
-
-def worker_database_url():
-    settings = connection.settings_dict
-    user = settings.get("USER") or ""
-    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-    host = settings.get("HOST") or "127.0.0.1"
-    port = settings.get("PORT") or "5432"
-    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+from .workers import start_worker, stop_worker
 
 
 @pytest.mark.celery_worker
@@ -46,37 +34,7 @@ def test_real_worker_sends_a_queued_notification_once(tmp_path):
     )
     queue = f"test-{uuid.uuid4().hex[:12]}"  # a queue of our own, so no stray task interferes
     log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "mentoring.settings",
-        "DEBUG": "1",
-        "DATABASE_URL": worker_database_url(),
-        "REDIS_URL": redis_url,
-        "EMAIL_URL": "consolemail://",
-        "CONN_MAX_AGE": "0",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "mentoring",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            queue,
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=PROJECT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    worker = start_worker(broker=redis_url, log=log, queue=queue)
     try:
         celery_app.conf.task_always_eager = False  # send through Redis, not in this process
         notification_send_task.apply_async(args=[notification.pk], queue=queue)
@@ -95,8 +53,7 @@ def test_real_worker_sends_a_queued_notification_once(tmp_path):
         time.sleep(2)
     finally:
         celery_app.conf.task_always_eager = True
-        worker.terminate()
-        worker.wait(timeout=30)
+        stop_worker(worker)
 
     output = log.read_text()
     notification.refresh_from_db()

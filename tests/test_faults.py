@@ -5,12 +5,10 @@ also needs FAULT_TESTS=1, because it restarts the machine's PostgreSQL."""
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -22,7 +20,8 @@ from accounts.tasks import notifications_sweep_unsent
 from accounts.tests.factories import UnconfirmedUserFactory
 from mentoring.celery import app as celery_app
 
-PROJECT = Path(__file__).resolve().parents[1]
+from .workers import start_worker, stop_worker
+
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
@@ -59,33 +58,6 @@ def restore_celery():
     celery_app.conf.task_always_eager = True
 
 
-def database_url():
-    settings = connection.settings_dict
-    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-    return (
-        f"postgres://{settings.get('USER') or ''}{password}@{settings.get('HOST') or '127.0.0.1'}"
-        f":{settings.get('PORT') or 5432}/{settings['NAME']}"
-    )
-
-
-def start_worker(broker, log):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "mentoring.settings",
-        "DEBUG": "1",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": broker,
-        "EMAIL_URL": "consolemail://",
-        "CONN_MAX_AGE": "0",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mentoring", "worker", "--pool", "solo",
-         "--without-mingle", "--without-gossip", "--loglevel", "INFO"],
-        cwd=PROJECT, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-
-
 def wait_until(condition, seconds=60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -93,15 +65,6 @@ def wait_until(condition, seconds=60):
             return True
         time.sleep(0.3)
     return False
-
-
-def stop(worker):
-    worker.terminate()
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
 
 
 def backdate_unsent():
@@ -130,13 +93,13 @@ def test_with_redis_unreachable_pages_work_and_sign_up_succeeds_then_the_sweep_s
     assert notification.sent_at is None
 
     point_celery_at(real_services)  # Redis is back
-    worker = start_worker(real_services, tmp_path / "worker.log")
+    worker = start_worker(broker=real_services, log=tmp_path / "worker.log")
     try:
         backdate_unsent()
         assert notifications_sweep_unsent() == 1
         assert wait_until(lambda: Notification.objects.get(pk=notification.pk).sent_at is not None)
     finally:
-        stop(worker)
+        stop_worker(worker)
     assert User.objects.get(email="during.outage@example.nhs.uk").email_confirmed_at is None
 
 
@@ -154,7 +117,7 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_sends_nothing_twice(
         )
     point_celery_at(real_services)
     log = tmp_path / "worker.log"
-    worker = start_worker(real_services, log)
+    worker = start_worker(broker=real_services, log=log)
     assert notifications_sweep_unsent() == 40
     assert wait_until(lambda: Notification.objects.exclude(sent_at=None).count() >= 3, 60)
     os.kill(worker.pid, signal.SIGKILL)  # dies mid-sweep, messages still queued or in flight
@@ -163,13 +126,13 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_sends_nothing_twice(
     assert sent_before < 40, "the worker finished before it could be killed; nothing was tested"
 
     subprocess.run(["redis-cli", "-u", real_services, "flushdb"], check=False)  # queue lost too
-    worker = start_worker(real_services, log)
+    worker = start_worker(broker=real_services, log=log)
     try:
         backdate_unsent()
         notifications_sweep_unsent()
         assert wait_until(lambda: not Notification.objects.filter(sent_at=None).exists(), 90)
     finally:
-        stop(worker)
+        stop_worker(worker)
     printed = log.read_text().count("Subject: Confirm your email address for Peer Mentoring")
     assert printed == 40, f"{printed} emails printed for 40 messages"
 

@@ -2,12 +2,9 @@
 reminder that is due reaches both members once, however often the sweep is delivered."""
 
 import os
-import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -19,16 +16,7 @@ from meetings.models import PlannedMeeting
 from meetings.tasks import reminders_sweep
 from mentoring.celery import app as celery_app
 
-PROJECT = Path(__file__).resolve().parents[1]
-
-
-def worker_database_url():
-    settings = connection.settings_dict
-    user = settings.get("USER") or ""
-    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-    host = settings.get("HOST") or "127.0.0.1"
-    port = settings.get("PORT") or "5432"
-    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+from .workers import PROJECT, start_worker, stop_worker
 
 
 def test_beat_runs_the_reminders_sweep_every_15_minutes(settings):
@@ -74,37 +62,14 @@ def test_real_worker_sends_a_due_reminder_once_when_the_sweep_runs_twice(tmp_pat
         f"from mentoring.settings import *  # noqa\nCELERY_TASK_DEFAULT_QUEUE = {queue!r}\n"
     )
     log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "reminders_worker_settings",
-        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(PROJECT)]),
-        "DEBUG": "1",
-        "DATABASE_URL": worker_database_url(),
-        "REDIS_URL": redis_url,
-        "EMAIL_URL": "consolemail://",
-        "CONN_MAX_AGE": "0",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "mentoring",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            queue,
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=PROJECT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
+    worker = start_worker(
+        broker=redis_url,
+        log=log,
+        queue=queue,
+        extra_env={
+            "DJANGO_SETTINGS_MODULE": "reminders_worker_settings",
+            "PYTHONPATH": os.pathsep.join([str(tmp_path), str(PROJECT)]),
+        },
     )
     reminders = Notification.objects.filter(kind="meeting_reminder")
     try:
@@ -121,8 +86,7 @@ def test_real_worker_sends_a_due_reminder_once_when_the_sweep_runs_twice(tmp_pat
         time.sleep(3)
     finally:
         celery_app.conf.task_always_eager = True
-        worker.terminate()
-        worker.wait(timeout=30)
+        stop_worker(worker)
 
     output = log.read_text()
     assert reminders.count() == 2, output
