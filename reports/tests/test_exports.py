@@ -356,7 +356,9 @@ def test_exports_refuse_post(client, superuser, scheme, name):
 
 
 def test_the_print_report_has_the_figures_and_outcomes_and_is_audited(client, dme, scheme):
-    mentees = [EnrolmentFactory(scheme=scheme).user for _ in range(5)]
+    mentees = [
+        EnrolmentFactory(scheme=scheme, user__last_name=f"Unnamedtrainee{n}").user for n in range(5)
+    ]
     outcomes_for(scheme.organisation, [(user, "1", "") for user in mentees])
     client.force_login(dme)
 
