@@ -2,8 +2,9 @@
 
 `dashboard(schemes, enrolments=...)` answers for any set of schemes. The filtered mentee
 enrolments (reports.filters.DashboardFilter) choose the cohort; pairs and meetings follow that
-cohort. Each figure comes from a grouped query or from rows grouped in Python, so the number of
-queries depends on the number of schemes only, never on the number of trainees, pairs or meetings.
+cohort. Each figure comes from a grouped query or from rows grouped in Python, and the training,
+supervision and survey figures are read for all the schemes at once, so the number of queries is
+the same however many schemes, trainees, pairs, meetings, sessions or survey answers there are.
 
 Training, supervision, survey and cost figures describe whole schemes: the grade, specialty, site
 and date filters do not apply to them (the template says so).
@@ -26,13 +27,17 @@ from meetings.health import MEETING_STATUSES, Health, pair_health
 from meetings.models import Meeting
 from meetings.selectors import with_metadata
 from schemes.models import TRAINEE_GRADES, Enrolment, EnrolmentModel, MenteeEligibility
-from supervision.selectors import supervision_activity, training_coverage
+from supervision.selectors import (
+    supervision_activity_for_schemes,
+    training_coverage_for_schemes,
+)
 from surveys.selectors import SUPPRESSED_TEXT, organisation_results, scheme_results
 
 from .uptake import uptake_band
 
 MIN_REFERRAL_GROUP = 5
 FEWER_THAN_5 = "fewer than 5"
+NOT_SHOWN = "not shown"
 ENROLLED_STATUSES = (Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED)
 SOURCE_LABELS = dict(Enrolment.Source.choices)
 GRADE_LABELS = dict(Grade.choices)
@@ -117,15 +122,34 @@ def _breakdown(rows, key, labels=None):
 
 
 def _by_source(rows):
-    """Enrolled mentees by how they came; referrals only in groups of five or more."""
+    """Enrolled mentees by how they came; referrals only in groups of five or more.
+
+    A referral count of 1 to 4 reads "fewer than 5". The total is on the page too (the funnel,
+    and every breakdown adds up to it), so if the other routes were shown the referrals would be
+    the total less the rest. So when the referrals are 1 to 4, every other route reads "not
+    shown": the reader learns that the referrals are 1 to 4, which the words say anyway (and
+    the total leaves at least two possibilities unless it is 1). A single mentee, therefore,
+    shows no route at all, referred or not. Each choice depends only on what the page shows or
+    says anyway, so knowing this rule tells a reader nothing more; the tests check it against
+    every cohort of up to 12 mentees.
+
+    (Hiding only the smallest other route would not do: with 6 self sign-ups, 6 from a cohort
+    and 4 referrals, showing the 6 from the cohort leaves 10 for referrals and self sign-ups
+    together, self sign-ups at most 6 since the smallest is the one hidden, so the referrals
+    are at least 4: exactly 4.)
+    """
     counts = Counter(row["source"] for row in rows)
+    if len(rows) == 1:
+        return [(label, NOT_SHOWN) for _value, label in Enrolment.Source.choices]
+    suppressed = 0 < counts[Enrolment.Source.REFERRAL] < MIN_REFERRAL_GROUP
     result = []
     for value, label in Enrolment.Source.choices:
-        count = counts.get(value, 0)
-        if value == Enrolment.Source.REFERRAL and 0 < count < MIN_REFERRAL_GROUP:
-            result.append((label, FEWER_THAN_5))
+        if suppressed:
+            result.append(
+                (label, FEWER_THAN_5 if value == Enrolment.Source.REFERRAL else NOT_SHOWN)
+            )
         else:
-            result.append((label, count))
+            result.append((label, counts.get(value, 0)))
     return result
 
 
@@ -185,16 +209,15 @@ def _pairs_by_state(pairs, today):
 
 
 def _training_and_supervision(schemes, now):
-    active = meets = attended = apologies = absent = sessions = 0
-    for scheme in schemes:
-        coverage = training_coverage(scheme)
-        active += coverage["active_mentors"]
-        meets += coverage["meets_requirement"]
-        activity = supervision_activity(scheme, months=12, now=now)
-        attended += activity["attended"]
-        apologies += activity["apologies"]
-        absent += activity["absent"]
-        sessions += activity["sessions_held"]
+    """Mentor training and supervision over all the schemes, in four queries however many."""
+    coverage = training_coverage_for_schemes(schemes)
+    activity = supervision_activity_for_schemes(schemes, months=12, now=now)
+    active = sum(item["active_mentors"] for item in coverage.values())
+    meets = sum(item["meets_requirement"] for item in coverage.values())
+    attended, apologies, absent, sessions = (
+        sum(item[name] for item in activity.values())
+        for name in ("attended", "apologies", "absent", "sessions_held")
+    )
     recorded = attended + apologies + absent
     return {
         "active_mentors": active,

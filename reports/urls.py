@@ -60,3 +60,29 @@ urlpatterns += [
         name="organisation-print",
     ),
 ]
+
+# The dashboards' exports (reports/dashboard_exports.py): the page's filters in the query string.
+from . import dashboard_exports  # noqa: E402
+
+urlpatterns += [
+    path(
+        "schemes/<slug:slug>/dashboard.csv",
+        dashboard_exports.scheme_dashboard_csv,
+        name="scheme-dashboard-csv",
+    ),
+    path(
+        "schemes/<slug:slug>/dashboard.xlsx",
+        dashboard_exports.scheme_dashboard_xlsx,
+        name="scheme-dashboard-xlsx",
+    ),
+    path(
+        "organisations/<slug:slug>/dashboard.csv",
+        dashboard_exports.organisation_dashboard_csv,
+        name="organisation-dashboard-csv",
+    ),
+    path(
+        "organisations/<slug:slug>/dashboard.xlsx",
+        dashboard_exports.organisation_dashboard_xlsx,
+        name="organisation-dashboard-xlsx",
+    ),
+]

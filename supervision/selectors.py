@@ -4,7 +4,9 @@
 enrolments)` is the same rule for many at once, registered with the matcher through
 `matching.rules.register_training_check` (see gate.py). The coverage functions
 (`training_coverage`, `supervision_activity`, `flagged_mentors`, `scheme_supervision_summary`)
-return metadata only, never a supervisor's notes.
+return metadata only, never a supervisor's notes; `training_coverage_for_schemes` and
+`supervision_activity_for_schemes` answer for many schemes in a fixed number of queries (the
+dashboards use them), and the one-scheme functions are built on them.
 """
 
 from dataclasses import dataclass, field
@@ -299,18 +301,35 @@ def training_coverage(scheme):
     of {kind, label, count, share} for each kind (most formal first) and "none" (no verified
     training). Each mentor counts once, under their most formal verified record.
     """
-    mentor_users = list(
-        Enrolment.objects.filter(
-            scheme=scheme, role=Enrolment.Role.MENTOR, status=Enrolment.Status.ACTIVE
-        ).values_list("user_id", flat=True)
-    )
-    highest = {}
-    for user_id, kind in TrainingRecord.objects.filter(
-        scheme=scheme, status=TrainingRecord.Status.VERIFIED, mentor_id__in=mentor_users
-    ).values_list("mentor_id", "kind"):
-        if FORMALITY.get(kind, 0) > FORMALITY.get(highest.get(user_id), 0):
-            highest[user_id] = kind
-    total = len(mentor_users)
+    return training_coverage_for_schemes([scheme])[scheme.pk]
+
+
+def training_coverage_for_schemes(schemes):
+    """`training_coverage` of each scheme, as {scheme id: dict}, in two queries however many
+    schemes, mentors and records there are."""
+    schemes = list(schemes)
+    mentor_users = {scheme.pk: set() for scheme in schemes}
+    for scheme_id, user_id in Enrolment.objects.filter(
+        scheme__in=schemes, role=Enrolment.Role.MENTOR, status=Enrolment.Status.ACTIVE
+    ).values_list("scheme_id", "user_id"):
+        mentor_users[scheme_id].add(user_id)
+    highest = {scheme.pk: {} for scheme in schemes}
+    for scheme_id, user_id, kind in TrainingRecord.objects.filter(
+        scheme__in=schemes, status=TrainingRecord.Status.VERIFIED
+    ).values_list("scheme_id", "mentor_id", "kind"):
+        if user_id not in mentor_users[scheme_id]:
+            continue
+        best = highest[scheme_id]
+        if FORMALITY.get(kind, 0) > FORMALITY.get(best.get(user_id), 0):
+            best[user_id] = kind
+    return {
+        scheme.pk: _coverage(scheme, len(mentor_users[scheme.pk]), highest[scheme.pk])
+        for scheme in schemes
+    }
+
+
+def _coverage(scheme, total, highest):
+    """The coverage dict of one scheme: `total` active mentors, `highest` {user id: kind}."""
 
     def share(count):
         return count / total if total else None
@@ -353,30 +372,57 @@ def supervision_activity(scheme, *, months, now=None):
     recorded. The attendance rate is attended ÷ (attended + apologies + absent) over those
     sessions, or None when nothing was recorded.
     """
+    return supervision_activity_for_schemes([scheme], months=months, now=now)[scheme.pk]
+
+
+def supervision_activity_for_schemes(schemes, *, months, now=None):
+    """`supervision_activity` of each scheme, as {scheme id: dict}, in two grouped queries
+    however many schemes, sessions and attendances there are."""
+    schemes = list(schemes)
     now = now or timezone.now()
     since = _months_before(timezone.localtime(now), months)
     held = SupervisionSession.objects.filter(
-        scheme=scheme,
+        scheme__in=schemes,
         cancelled_at=None,
         attendance_recorded_at__isnull=False,
         starts_at__gte=since,
         starts_at__lte=now,
     )
-    counts = SessionAttendance.objects.filter(session__in=held).aggregate(
-        attended=Count("pk", filter=Q(status=SessionAttendance.Status.ATTENDED)),
-        apologies=Count("pk", filter=Q(status=SessionAttendance.Status.APOLOGIES)),
-        absent=Count("pk", filter=Q(status=SessionAttendance.Status.ABSENT)),
-    )
-    recorded = counts["attended"] + counts["apologies"] + counts["absent"]
-    return {
-        "months": months,
-        "since": since,
-        "sessions_held": held.count(),
-        "group_sessions": held.filter(kind=SupervisionSession.Kind.GROUP).count(),
-        "one_to_one_sessions": held.filter(kind=SupervisionSession.Kind.ONE_TO_ONE).count(),
-        **counts,
-        "attendance_rate": counts["attended"] / recorded if recorded else None,
+    sessions = {scheme.pk: {"group": 0, "one_to_one": 0, "all": 0} for scheme in schemes}
+    for row in held.order_by().values("scheme_id", "kind").annotate(count=Count("pk")):
+        counts = sessions[row["scheme_id"]]
+        counts["all"] += row["count"]
+        if row["kind"] == SupervisionSession.Kind.GROUP:
+            counts["group"] += row["count"]
+        elif row["kind"] == SupervisionSession.Kind.ONE_TO_ONE:
+            counts["one_to_one"] += row["count"]
+    status = SessionAttendance.Status
+    empty = {"attended": 0, "apologies": 0, "absent": 0}
+    attendance = {
+        row.pop("session__scheme_id"): row
+        for row in SessionAttendance.objects.filter(session__in=held)
+        .order_by()
+        .values("session__scheme_id")
+        .annotate(
+            attended=Count("pk", filter=Q(status=status.ATTENDED)),
+            apologies=Count("pk", filter=Q(status=status.APOLOGIES)),
+            absent=Count("pk", filter=Q(status=status.ABSENT)),
+        )
     }
+    result = {}
+    for scheme in schemes:
+        counts = attendance.get(scheme.pk, empty)
+        recorded = counts["attended"] + counts["apologies"] + counts["absent"]
+        result[scheme.pk] = {
+            "months": months,
+            "since": since,
+            "sessions_held": sessions[scheme.pk]["all"],
+            "group_sessions": sessions[scheme.pk]["group"],
+            "one_to_one_sessions": sessions[scheme.pk]["one_to_one"],
+            **counts,
+            "attendance_rate": counts["attended"] / recorded if recorded else None,
+        }
+    return result
 
 
 def flagged_mentors(scheme):

@@ -367,11 +367,28 @@ def _changes(answers, templates):
 
     Paired by person when every response involved is attributed (non-anonymous surveys);
     otherwise the difference of group means with Welch's interval (statistics.py says why).
+    Two queries however many templates and items: the repeated questions of every template,
+    then the attributions of every response involved.
     """
+    order = {template.pk: index for index, template in enumerate(templates)}
     repeated = {}
-    for template in templates:
-        for question in template.questions.filter(is_repeated=True):
-            repeated.setdefault(question.code, question)
+    for question in sorted(
+        Question.objects.filter(template__in=templates, is_repeated=True),
+        key=lambda q: (order[q.template_id], q.position, q.pk),
+    ):
+        repeated.setdefault(question.code, question)
+    moments = (Moment.AT_MATCH, Moment.PERIODIC)
+    involved = {
+        a["response_id"]
+        for a in answers
+        if a["question__code"] in repeated and a["response__moment"] in moments
+    }
+    attributions = {
+        row["response_id"]: (row["respondent_id"], row["submitted_at"])
+        for row in ResponseAttribution.objects.filter(response_id__in=involved).values(
+            "response_id", "respondent_id", "submitted_at"
+        )
+    }
     changes = []
     for code, question in repeated.items():
         baseline = [
@@ -386,7 +403,7 @@ def _changes(answers, templates):
         ]
         if not baseline and not follow_up:
             continue
-        pairs = _paired_values(baseline, follow_up)
+        pairs = _paired_values(baseline, follow_up, attributions)
         if pairs is not None:
             change = (
                 None if statistics.is_suppressed(len(pairs)) else statistics.paired_change(pairs)
@@ -416,19 +433,14 @@ def _changes(answers, templates):
     return changes
 
 
-def _paired_values(baseline, follow_up):
+def _paired_values(baseline, follow_up, attributions):
     """[(baseline, follow-up)] per person when every answer is attributed; else None.
 
-    A person's first baseline is set against their latest follow-up.
+    `attributions`: {response id: (respondent id, submitted at)} for the responses that have
+    one. A person's first baseline is set against their latest follow-up.
     """
     response_ids = {a["response_id"] for a in baseline + follow_up}
-    attributions = {
-        row["response_id"]: (row["respondent_id"], row["submitted_at"])
-        for row in ResponseAttribution.objects.filter(response_id__in=response_ids).values(
-            "response_id", "respondent_id", "submitted_at"
-        )
-    }
-    if not response_ids or len(attributions) != len(response_ids):
+    if not response_ids or not response_ids <= attributions.keys():
         return None
     first_baseline, last_follow_up = {}, {}
     for answer in sorted(baseline, key=lambda a: attributions[a["response_id"]][1]):

@@ -332,5 +332,9 @@ def url_args(name, w):
         "reports:enrolments-csv": [slug],
         "reports:enrolments-xlsx": [slug],
         "reports:organisation-print": [w.organisation.slug],
+        "reports:scheme-dashboard-csv": [slug],
+        "reports:scheme-dashboard-xlsx": [slug],
+        "reports:organisation-dashboard-csv": [w.organisation.slug],
+        "reports:organisation-dashboard-xlsx": [w.organisation.slug],
     }
     return table.get(name, [])

@@ -314,6 +314,15 @@ ACCESS = {
     "reports:enrolments-xlsx": get(ORGANISE),
     # The organisation report, print-ready: its DME and the regional lead; other DMEs 404.
     "reports:organisation-print": get(403, dme=OK, regional_lead=OK, superuser=OK, other_dme=404),
+    # The dashboards' exports: exactly who may read the dashboard.
+    "reports:scheme-dashboard-csv": get(ORGANISE),
+    "reports:scheme-dashboard-xlsx": get(ORGANISE),
+    "reports:organisation-dashboard-csv": get(
+        403, dme=OK, regional_lead=OK, superuser=OK, other_dme=404
+    ),
+    "reports:organisation-dashboard-xlsx": get(
+        403, dme=OK, regional_lead=OK, superuser=OK, other_dme=404
+    ),
 }
 
 # Known access bugs, each an xfail(strict=True) until fixed: {url name: reason}.

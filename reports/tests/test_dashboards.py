@@ -13,7 +13,7 @@ from django.utils import timezone
 from matching.models import Pair
 from matching.tests.factories import PairFactory
 from meetings.tests.factories import MeetingFactory
-from reports.dashboards import FEWER_THAN_5, dashboard, mentee_enrolments
+from reports.dashboards import FEWER_THAN_5, NOT_SHOWN, dashboard, mentee_enrolments
 from schemes.tests.factories import EnrolmentFactory, MemberFactory, MentorEnrolmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -226,18 +226,98 @@ def test_a_meeting_dated_after_today_is_left_out(known):
 def test_referrals_show_only_in_groups_of_five_or_more(scheme, referrals, shown):
     for _ in range(referrals):
         EnrolmentFactory(scheme=scheme, source="referral")
+    for _ in range(10):
+        EnrolmentFactory(scheme=scheme, source="self")
+    EnrolmentFactory(scheme=scheme, source="cohort")
 
-    assert dict(dashboard([scheme])["by_source"])["Referral"] == shown
+    figures = dict(dashboard([scheme])["by_source"])
+    assert figures["Referral"] == shown
+    assert figures["Self sign-up"] == (NOT_SHOWN if shown == FEWER_THAN_5 else 10)
 
 
 def test_a_suppressed_referral_count_is_not_on_the_page(client, organiser, scheme):
-    for _ in range(4):
-        EnrolmentFactory(scheme=scheme, source="referral")
+    for source in ["referral"] * 4 + ["self"] * 10 + ["cohort"]:
+        EnrolmentFactory(scheme=scheme, source=source)
     client.force_login(organiser)
 
     response = client.get(reverse("reports:scheme-dashboard", args=[scheme.slug]))
 
-    assert 'Referral</th><td class="text-end">fewer than 5' in response.content.decode()
+    html = response.content.decode()
+    assert 'Referral</th><td class="text-end">fewer than 5' in html
+    assert 'Self sign-up</th><td class="text-end">not shown' in html
+    assert 'Opt-out cohort import</th><td class="text-end">not shown' in html
+
+
+# Secondary suppression: the total is on the page (the funnel; every breakdown adds up to it),
+# so the other routes must not give the referrals away by subtraction.
+
+ROUTES = ("self", "cohort", "request", "referral", "organiser")
+
+
+def _sources(**counts):
+    from reports.dashboards import _by_source
+
+    rows = [{"source": source} for source, count in counts.items() for _ in range(count)]
+    return dict(_by_source(rows))
+
+
+def test_every_other_route_is_hidden_with_a_suppressed_referral_count():
+    # With the routes shown, 15 - 10 - 1 = 4 referrals.
+    assert _sources(self=10, cohort=1, referral=4) == {
+        "Self sign-up": NOT_SHOWN,
+        "Opt-out cohort import": NOT_SHOWN,
+        "Request outside an intake window": NOT_SHOWN,
+        "Referral": FEWER_THAN_5,
+        "Added by an organiser": NOT_SHOWN,
+    }
+
+
+def test_every_route_is_shown_when_referrals_are_none_or_five_or_more():
+    assert _sources(self=3, cohort=1, referral=5) == {
+        "Self sign-up": 3,
+        "Opt-out cohort import": 1,
+        "Request outside an intake window": 0,
+        "Referral": 5,
+        "Added by an organiser": 0,
+    }
+    assert _sources(self=4, cohort=1)["Opt-out cohort import"] == 1
+
+
+def test_a_small_cohort_with_referrals_shows_no_other_route():
+    # With the self sign-up shown, "fewer than 5" referrals among 2 mentees would be 1.
+    assert _sources(referral=1, self=1) == {
+        "Self sign-up": NOT_SHOWN,
+        "Opt-out cohort import": NOT_SHOWN,
+        "Request outside an intake window": NOT_SHOWN,
+        "Referral": FEWER_THAN_5,
+        "Added by an organiser": NOT_SHOWN,
+    }
+    assert _sources(self=2, cohort=1)["Self sign-up"] == 2  # no referral: nothing to protect
+
+
+def test_a_single_mentee_shows_no_route_at_all():
+    assert set(_sources(referral=1).values()) == {NOT_SHOWN}
+    assert set(_sources(self=1).values()) == {NOT_SHOWN}  # else "not shown" would mean referral
+
+
+def test_a_reader_who_knows_the_rule_cannot_work_out_a_suppressed_referral_count():
+    """Every cohort of up to 12 mentees over the five routes: the cohorts that show the same
+    figures (the total, and the breakdown by source) must hold at least two different referral
+    counts whenever the referrals are 1 to 4. A reader who knows the rule can do no better than
+    list these cohorts, so they cannot tell which referral count is the true one."""
+    import itertools
+
+    for total in range(0, 13):
+        referrals_behind = {}
+        for split in itertools.product(range(total + 1), repeat=len(ROUTES) - 1):
+            if sum(split) > total:
+                continue
+            counts = dict(zip(ROUTES, (*split, total - sum(split)), strict=True))
+            shown = tuple(_sources(**counts).items())
+            referrals_behind.setdefault(shown, set()).add(counts["referral"])
+        for shown, referrals in referrals_behind.items():
+            if referrals & {1, 2, 3, 4}:
+                assert len(referrals) >= 2, (total, shown, referrals)
 
 
 # --- Views, filters and roles ------------------------------------------------------------------
@@ -435,11 +515,33 @@ def test_the_dashboards_refuse_a_post(client, dme, organisation, organiser, sche
 # --- Queries -----------------------------------------------------------------------------------
 
 
-def _grow(scheme, mentees):
+SURVEYS = (("mentee-baseline", "at_match"), ("mentee-follow-up", "periodic"))
+MORE_SURVEYS = (*SURVEYS, ("mentee-end-of-pair", "end_of_pair"), ("mentor-follow-up", "periodic"))
+
+
+def _grow(scheme, mentees, *, supervisor=None, surveys=SURVEYS):
+    """Add `mentees` mentees to `scheme` (half of them matched, with meetings), a trained mentor
+    with a supervision session, and an invitation and a response to each of `surveys` per mentee
+    (attributed, so the survey change figures have something to pair)."""
+    from supervision.models import SessionAttendance
+    from supervision.tests.factories import TrainingRecordFactory, session_with, verified_training
+    from surveys.models import Moment
+    from surveys.tests.factories import builtin, invite, response_with
+
     mentor = MentorEnrolmentFactory(scheme=scheme, capacity=5)
+    verified_training(mentor)
+    TrainingRecordFactory(scheme=scheme, mentor=mentor.user, kind="informal")
+    if supervisor is not None:
+        session = session_with(supervisor, [mentor], attendance_recorded_at=timezone.now())
+        SessionAttendance.objects.filter(session=session).update(
+            status=SessionAttendance.Status.ATTENDED
+        )
     for index in range(mentees):
         enrolment = EnrolmentFactory(
-            scheme=scheme, site=f"Site {index % 3}", user__specialty=f"Specialty {index % 4}"
+            scheme=scheme,
+            site=f"Site {index % 3}",
+            user__specialty=f"Specialty {index % 4}",
+            source="referral" if index % 5 == 0 else "self",
         )
         if index % 2 == 0:
             pair = PairFactory(
@@ -450,18 +552,64 @@ def _grow(scheme, mentees):
             )
             MeetingFactory(pair=pair)
             MeetingFactory(pair=pair, held_on=date(2025, 11, 1))
+        for key, moment in surveys:
+            invitation = invite(enrolment.user, scheme, key=key, moment=moment)
+            response_with(
+                scheme,
+                builtin(key),
+                {"confidence-career": 1 + index % 5, "wellbeing-supported": 3}
+                if key in ("mentee-baseline", "mentee-follow-up")
+                else {},
+                moment=Moment(moment),
+                respondent=enrolment.user,
+                invitation=invitation,
+            )
 
 
-@pytest.mark.parametrize("name", ["reports:organisation-dashboard", "reports:scheme-dashboard"])
-def test_the_query_count_does_not_grow_with_the_data(client, dme, organiser, scheme, name):
-    client.force_login(dme if "organisation" in name else organiser)
-    slug = scheme.organisation.slug if "organisation" in name else scheme.slug
-    url = reverse(name, args=[slug])
-    _grow(scheme, 2)
-    with CaptureQueriesContext(connection) as small:
-        assert client.get(url, {"grade": "CT2"}).status_code == 200
-    _grow(scheme, 12)
-    with CaptureQueriesContext(connection) as large:
-        assert client.get(url, {"grade": "CT2"}).status_code == 200
+def _queries(client, url, data):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, data)
+        assert response.status_code == 200
+    return len(queries)
 
-    assert len(large) == len(small)
+
+QUERY_STRINGS = [{}, {"grade": "CT2"}, {"site": "Site 1", "enrolled_from": "2020-01-01"}]
+
+
+@pytest.mark.parametrize("data", QUERY_STRINGS)
+def test_the_scheme_dashboard_query_count_does_not_grow_with_the_data(
+    client, organiser, supervisor, scheme, data
+):
+    client.force_login(organiser)
+    url = reverse("reports:scheme-dashboard", args=[scheme.slug])
+    _grow(scheme, 2, supervisor=supervisor)
+    small = _queries(client, url, data)
+    for _ in range(4):
+        _grow(scheme, 10, supervisor=supervisor, surveys=MORE_SURVEYS)
+
+    assert _queries(client, url, data) == small
+
+
+@pytest.mark.parametrize("data", [*QUERY_STRINGS, {"scheme": "first"}])
+def test_the_organisation_dashboard_query_count_does_not_grow_with_schemes_or_data(
+    client, dme, supervisor, scheme, data
+):
+    """One scheme with a little data against five schemes with many times more: mentors,
+    training records, supervision sessions, pairs, meetings and surveys in every one."""
+    from schemes.tests.factories import SchemeFactory
+
+    client.force_login(dme)
+    url = reverse("reports:organisation-dashboard", args=[scheme.organisation.slug])
+    data = {**data, "scheme": scheme.pk} if "scheme" in data else data
+    _grow(scheme, 2, supervisor=supervisor)
+    small = _queries(client, url, data)
+    for _ in range(4):
+        _grow(
+            SchemeFactory(organisation=scheme.organisation),
+            8,
+            supervisor=supervisor,
+            surveys=MORE_SURVEYS,
+        )
+    _grow(scheme, 8, supervisor=supervisor, surveys=MORE_SURVEYS)
+
+    assert _queries(client, url, data) == small

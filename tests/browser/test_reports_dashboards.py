@@ -70,3 +70,52 @@ def test_an_organiser_opens_the_scheme_dashboard_from_the_scheme_menu(
     assert_fits_phone_width(page)
     assert_no_axe_violations(page)
     screenshot(page, "scheme-dashboard")
+
+
+def test_a_dme_filters_the_dashboard_and_downloads_its_figures_as_xlsx(new_page, live_server):
+    import io
+
+    from openpyxl import load_workbook
+
+    call_command("load_demo_data", verbosity=0)
+    call_command("load_demo_pairs", verbosity=0)
+    page = new_page()
+    log_in(page, "dme@example.nhs.uk", "mentoring-demo-2026")
+    page.get_by_role("link", name="Dashboards").click()
+    page.get_by_role("heading", name="Peer mentoring at SLaM").wait_for()
+
+    page.get_by_label("Grade", exact=True).select_option("CT1")
+    page.get_by_role("button", name="Show figures").click()
+    page.wait_for_url("**grade=CT1**")
+    page.wait_for_function("() => typeof Chart !== 'undefined'")
+    funnel = page.get_by_role("table", name="From eligible trainees to pairs meeting")
+    assert funnel.is_visible()
+    canvas = page.locator('canvas[data-chart="chart-funnel-data"]')
+    assert canvas.is_visible()
+    assert page.evaluate(
+        "() => Chart.getChart(document.querySelector('canvas[data-chart=\"chart-funnel-data\"]'))"
+        " !== undefined"
+    )
+    shown = {
+        row.locator("th").inner_text(): int(row.locator("td").inner_text())
+        for row in funnel.locator("tbody tr").all()
+    }
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Figures as Excel (XLSX)").click()
+    download = download_info.value
+
+    assert download.suggested_filename.startswith("dashboard-")
+    assert download.suggested_filename.endswith(".xlsx")
+    with open(download.path(), "rb") as handle:  # saved without the .xlsx extension
+        book = load_workbook(io.BytesIO(handle.read()))
+    assert book.sheetnames[:3] == ["About", "Funnel", "By grade"]
+    about = dict(book["About"].iter_rows(values_only=True))
+    assert about["Export"] == "Organisation dashboard"
+    assert about["Filter: Grade"] == "Core trainee year 1 (CT1)"
+    assert about["Exported by"] == "dme@example.nhs.uk"
+    rows = list(book["Funnel"].iter_rows(values_only=True))[1:]
+    assert {stage: count for stage, count, *_ in rows} == shown  # the page's funnel, filtered
+    grades = [grade for grade, _count in list(book["By grade"].iter_rows(values_only=True))[1:]]
+    assert grades in ([], ["Core trainee year 1 (CT1)"])
+    screenshot(page, "organisation-dashboard-exports")
