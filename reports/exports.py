@@ -235,6 +235,14 @@ def enrolment_rows(scheme, *, show_referrals):
 
     `show_referrals`: the source "referral" is shown only to organisers; anyone else sees "".
     """
+    return _enrolment_dicts(
+        _enrolment_values(Enrolment.objects.filter(scheme=scheme)), show_referrals=show_referrals
+    )
+
+
+def _enrolment_values(enrolments):
+    """The export's columns of `enrolments` as one SELECT in primary-key order (bench/reports.py
+    runs the same SELECT through PostgreSQL's COPY to compare)."""
     in_pair = Q(mentee_enrolment=OuterRef("pk")) | Q(mentor_enrolment=OuterRef("pk"))
     meetings = (
         Meeting.objects.filter(
@@ -245,9 +253,8 @@ def enrolment_rows(scheme, *, show_referrals):
         .annotate(count=Count("pk"))
         .values("count")
     )
-    queryset = (
-        Enrolment.objects.filter(scheme=scheme)
-        .annotate(
+    return (
+        enrolments.annotate(
             matched=Exists(Pair.objects.filter(in_pair, status__in=CURRENT_PAIR)),
             meeting_count=Subquery(meetings),
         )
@@ -265,6 +272,9 @@ def enrolment_rows(scheme, *, show_referrals):
             "meeting_count",
         )
     )
+
+
+def _enrolment_dicts(queryset, *, show_referrals):
     roles = dict(Enrolment.Role.choices)
     statuses = {value: value for value, _label in Enrolment.Status.choices}
     for (
