@@ -176,6 +176,14 @@ def _meetings_per_pair(pairs, schemes, enrolments, today):
         .values("quarter")
         .annotate(meetings=Count("pk"))
     )
+    # Each pair's dates, converted to local dates once rather than once per quarter.
+    lifetimes = [
+        (
+            timezone.localdate(pair.created_at),
+            timezone.localdate(pair.ended_at) if pair.ended_at else None,
+        )
+        for pair in pairs
+    ]
     result = []
     for row in quarters:
         start = row["quarter"]
@@ -183,10 +191,7 @@ def _meetings_per_pair(pairs, schemes, enrolments, today):
             start = start.date()
         end = _quarter_end(start)
         alive = sum(
-            1
-            for pair in pairs
-            if timezone.localdate(pair.created_at) < end
-            and (pair.ended_at is None or timezone.localdate(pair.ended_at) >= start)
+            1 for created, ended in lifetimes if created < end and (ended is None or ended >= start)
         )
         result.append(
             {
