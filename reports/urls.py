@@ -86,3 +86,29 @@ urlpatterns += [
         name="organisation-dashboard-xlsx",
     ),
 ]
+
+# The survey results' exports (reports/survey_exports.py): the results pages' access, in files.
+from . import survey_exports  # noqa: E402
+
+urlpatterns += [
+    path(
+        "schemes/<slug:slug>/survey-results.csv",
+        survey_exports.scheme_survey_results_csv,
+        name="scheme-survey-results-csv",
+    ),
+    path(
+        "schemes/<slug:slug>/survey-results.xlsx",
+        survey_exports.scheme_survey_results_xlsx,
+        name="scheme-survey-results-xlsx",
+    ),
+    path(
+        "organisations/<slug:slug>/survey-results.csv",
+        survey_exports.organisation_survey_results_csv,
+        name="organisation-survey-results-csv",
+    ),
+    path(
+        "organisations/<slug:slug>/survey-results.xlsx",
+        survey_exports.organisation_survey_results_xlsx,
+        name="organisation-survey-results-xlsx",
+    ),
+]

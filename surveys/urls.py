@@ -7,7 +7,7 @@ app_name = "surveys"
 urlpatterns = [
     # Anyone holding the emailed link; no login
     path("answer/<str:token>/", views.answer, name="answer"),
-    # Organisers, DMEs and regional leads
+    # Organisers, DMEs and regional leads (the results' CSV and XLSX exports are in reports)
     path("results/", views.results_index, name="results-index"),
     path("schemes/<slug:slug>/", views.scheme_surveys, name="scheme"),
     path("schemes/<slug:slug>/schedule/add/", views.schedule_entry_add, name="schedule-add"),
@@ -23,15 +23,9 @@ urlpatterns = [
         name="template-adapt",
     ),
     path("schemes/<slug:slug>/results/", views.scheme_results, name="scheme-results"),
-    path("schemes/<slug:slug>/results.csv", views.scheme_results_csv, name="scheme-results-csv"),
     path(
         "organisations/<slug:slug>/results/",
         views.organisation_results,
         name="organisation-results",
-    ),
-    path(
-        "organisations/<slug:slug>/results.csv",
-        views.organisation_results_csv,
-        name="organisation-results-csv",
     ),
 ]

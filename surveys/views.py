@@ -1,13 +1,9 @@
 """Answering a survey by link (no login), and the organiser, DME and regional lead pages."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -292,8 +288,10 @@ def scheme_results(request, slug):
             "scope_name": scheme.name,
             "results": results,
             "shows_free_text": True,
-            "csv_url_name": "surveys:scheme-results-csv",
-            "csv_slug": scheme.slug,
+            # The exports live in reports (which may read surveys; surveys does not read reports).
+            "csv_url_name": "reports:scheme-survey-results-csv",
+            "xlsx_url_name": "reports:scheme-survey-results-xlsx",
+            "export_slug": scheme.slug,
             **_result_constants(),
         },
     )
@@ -311,8 +309,9 @@ def organisation_results(request, slug):
             "scope_name": organisation.name,
             "results": _with_charts(selectors.organisation_results(organisation)),
             "shows_free_text": False,
-            "csv_url_name": "surveys:organisation-results-csv",
-            "csv_slug": organisation.slug,
+            "csv_url_name": "reports:organisation-survey-results-csv",
+            "xlsx_url_name": "reports:organisation-survey-results-xlsx",
+            "export_slug": organisation.slug,
             **_result_constants(),
         },
     )
@@ -365,115 +364,3 @@ def _with_charts(results):
 
 def _result_constants():
     return {"suppressed_text": selectors.SUPPRESSED_TEXT, "baseline_moment": Moment.AT_MATCH}
-
-
-@login_required
-@require_GET
-def scheme_results_csv(request, slug):
-    scheme = scheme_for_surveys(request.user, slug)
-    return _csv(selectors.scheme_results(scheme, include_free_text=False), scheme.slug)
-
-
-@login_required
-@require_GET
-def organisation_results_csv(request, slug):
-    organisation = organisation_for_results(request.user, slug)
-    return _csv(selectors.organisation_results(organisation), organisation.slug)
-
-
-def _csv(results, slug):
-    """The same figures as the page, under the same rule: a suppressed group has no number.
-
-    Free text is never exported: a file travels further than a page.
-    """
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"survey-results-{slug}-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(["section", "survey", "item", "detail", "responses", "value", "note"])
-    hidden = selectors.SUPPRESSED_TEXT
-    for survey in results.surveys:
-        name = survey.name
-        writer.writerow(
-            [
-                "response rate",
-                name,
-                "",
-                f"{survey.invited} invited",
-                "" if survey.rate_suppressed else survey.responded,
-                "" if survey.rate_suppressed else f"{survey.response_rate}%",
-                hidden if survey.rate_suppressed else "",
-            ]
-        )
-        for question in survey.questions:
-            if question.suppressed or question.is_free_text:
-                note = hidden if question.suppressed else "free text is not exported"
-                writer.writerow(["question", name, question.text, "", "", "", note])
-                continue
-            if question.mean is not None:
-                writer.writerow(
-                    [
-                        "question",
-                        name,
-                        question.text,
-                        "mean",
-                        question.n,
-                        f"{question.mean:.2f}",
-                        "",
-                    ]
-                )
-            for option in question.options:
-                writer.writerow(
-                    [
-                        "question",
-                        name,
-                        question.text,
-                        option.label,
-                        question.n,
-                        f"{option.percent}%",
-                        f"{option.count} chose this",
-                    ]
-                )
-        for domain in survey.domains:
-            score = domain.score
-            writer.writerow(
-                [
-                    "domain score",
-                    name,
-                    domain.label,
-                    "mean of 1–5",
-                    "" if score.suppressed else score.n,
-                    "" if score.suppressed else f"{score.value:.2f}",
-                    hidden if score.suppressed else "",
-                ]
-            )
-        for quarter in survey.trend:
-            for domain in quarter.scores:
-                score = domain.score
-                writer.writerow(
-                    [
-                        "trend",
-                        name,
-                        domain.label,
-                        quarter.label,
-                        "" if score.suppressed else score.n,
-                        "" if score.suppressed else f"{score.value:.2f}",
-                        hidden if score.suppressed else "",
-                    ]
-                )
-    for item in results.changes:
-        change = item.change
-        writer.writerow(
-            [
-                "change from baseline",
-                "",
-                item.text,
-                "paired by person" if item.method == "paired" else "difference of group means",
-                "" if change is None else f"{item.n_baseline} / {item.n_follow_up}",
-                ""
-                if change is None
-                else f"{change.difference:+.2f} (95% CI {change.low:+.2f} to {change.high:+.2f})",
-                hidden if change is None else "",
-            ]
-        )
-    return response

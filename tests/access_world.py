@@ -290,9 +290,7 @@ def url_args(name, w):
         "surveys:template-detail": [slug, w.template.pk],
         "surveys:template-adapt": [slug, w.template.pk],
         "surveys:scheme-results": [slug],
-        "surveys:scheme-results-csv": [slug],
         "surveys:organisation-results": [w.organisation.slug],
-        "surveys:organisation-results-csv": [w.organisation.slug],
         "supervision:training-add": [w.mentor_enrolment.pk],
         "supervision:certificate-issue": [w.mentor_enrolment.pk],
         "supervision:evidence": [w.record.pk],
@@ -336,5 +334,9 @@ def url_args(name, w):
         "reports:scheme-dashboard-xlsx": [slug],
         "reports:organisation-dashboard-csv": [w.organisation.slug],
         "reports:organisation-dashboard-xlsx": [w.organisation.slug],
+        "reports:scheme-survey-results-csv": [slug],
+        "reports:scheme-survey-results-xlsx": [slug],
+        "reports:organisation-survey-results-csv": [w.organisation.slug],
+        "reports:organisation-survey-results-xlsx": [w.organisation.slug],
     }
     return table.get(name, [])

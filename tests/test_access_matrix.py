@@ -209,12 +209,8 @@ ACCESS = {
     "surveys:template-detail": get(ORGANISE),
     "surveys:template-adapt": get(ORGANISE),
     "surveys:scheme-results": get(ORGANISE),
-    "surveys:scheme-results-csv": get(ORGANISE),
     # The trust's aggregate: its DME and the regional lead; its own people 403, others 404.
     "surveys:organisation-results": get(
-        403, dme=OK, regional_lead=OK, superuser=OK, other_organiser=404, other_dme=404
-    ),
-    "surveys:organisation-results-csv": get(
         403, dme=OK, regional_lead=OK, superuser=OK, other_organiser=404, other_dme=404
     ),
     # Supervision: a mentor's own enrolment.
@@ -322,6 +318,15 @@ ACCESS = {
     ),
     "reports:organisation-dashboard-xlsx": get(
         403, dme=OK, regional_lead=OK, superuser=OK, other_dme=404
+    ),
+    # The survey results' exports: exactly who may read the results page (surveys.access).
+    "reports:scheme-survey-results-csv": get(ORGANISE),
+    "reports:scheme-survey-results-xlsx": get(ORGANISE),
+    "reports:organisation-survey-results-csv": get(
+        403, dme=OK, regional_lead=OK, superuser=OK, other_organiser=404, other_dme=404
+    ),
+    "reports:organisation-survey-results-xlsx": get(
+        403, dme=OK, regional_lead=OK, superuser=OK, other_organiser=404, other_dme=404
     ),
 }
 
