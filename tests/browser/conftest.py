@@ -50,8 +50,14 @@ def new_page(browser, live_server):
     contexts = []
 
     def open_page(viewport=DESKTOP):
+        # Reduced motion switches off Bootstrap's colour transitions, so axe reads the colours a
+        # button settles on, not a frame half-way through a hover (a flaky contrast failure).
         context = browser.new_context(
-            viewport=viewport, base_url=live_server.url, locale="en-GB", timezone_id="Europe/London"
+            viewport=viewport,
+            base_url=live_server.url,
+            locale="en-GB",
+            timezone_id="Europe/London",
+            reduced_motion="reduce",
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
