@@ -21,10 +21,8 @@ written to the audit log (who, which dashboard, which format, which filters).
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.audit import audit_record
 from schemes.access import scheme_for
 
 from . import exports
@@ -260,27 +258,22 @@ def _filters(scope, dashboard_filter):
 def _export(request, *, what, target, context, scope, filename, fmt):
     dashboard_filter = context["filter"]
     filters = _filters(scope, dashboard_filter)
-    audit_record(
-        actor=request.user,
-        action="report_export",
-        target=target,
-        details={"export": what, "format": fmt, "filters": filters},
-        request=request,
-    )
     labels = {name: field.label for name, field in dashboard_filter.form.fields.items()}
-    about = exports.about_rows(
-        what=what,
-        filters={labels.get(name, name.capitalize()): value for name, value in filters.items()},
-        user=request.user,
-    )
-    about += [("Scheme-wide figures", SCHEME_WIDE_NOTE), ("Small numbers", SUPPRESSION_NOTE)]
+    shown_filters = {labels.get(name, name.capitalize()): value for name, value in filters.items()}
+    notes = [("Scheme-wide figures", SCHEME_WIDE_NOTE), ("Small numbers", SUPPRESSION_NOTE)]
     tables = dashboard_tables(context["figures"])
-    filename = f"{filename}-{timezone.localdate():%Y-%m-%d}"
-    if fmt == "csv":
-        return exports.csv_response(
-            exports.Table("Dashboard", LONG_COLUMNS, long_rows(tables, about)), filename
-        )
-    return exports.xlsx_response(tables, filename, about=about)
+    about = exports.about_rows(what=what, filters=shown_filters, user=request.user) + notes
+    return exports.audited_export(
+        request,
+        what=what,
+        target=target,
+        filters=filters,
+        fmt=fmt,
+        filename=filename,
+        tables=tables,
+        about=about,
+        csv_table=exports.Table("Dashboard", LONG_COLUMNS, long_rows(tables, about)),
+    )
 
 
 def _scheme_export(request, slug, fmt):

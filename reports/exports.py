@@ -22,6 +22,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from matching.models import Pair
 from meetings.models import Meeting
 from schemes.models import Enrolment
@@ -153,6 +154,29 @@ def about_rows(*, what, filters, user):
         )
     )
     return rows
+
+
+def audited_export(
+    request, *, what, target, filters, fmt, filename, tables, about=None, csv_table=None
+):
+    """Record the export in the audit log (who, what, filters, when), then answer with the file.
+
+    CSV: `csv_table`, or else the first of `tables`; XLSX: every table, after an About sheet of
+    `about` (by default who, when and the filters). `filename` gets today's date.
+    """
+    audit_record(
+        actor=request.user,
+        action="report_export",
+        target=target,
+        details={"export": what, "format": fmt, "filters": filters},
+        request=request,
+    )
+    filename = f"{filename}-{timezone.localdate():%Y-%m-%d}"
+    if fmt == "csv":
+        return csv_response(csv_table or tables[0], filename)
+    if about is None:
+        about = about_rows(what=what, filters=filters, user=request.user)
+    return xlsx_response(tables, filename, about=about)
 
 
 # --- The tables -------------------------------------------------------------------------------

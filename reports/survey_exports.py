@@ -22,10 +22,8 @@ format, which scope).
 """
 
 from django.contrib.auth.decorators import login_required
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.audit import audit_record
 from surveys import selectors
 from surveys.access import organisation_for_results, scheme_for_surveys
 from surveys.statistics import MIN_GROUP_SIZE
@@ -241,22 +239,20 @@ def long_rows(tables, about):
 
 
 def _export(request, *, what, target, filters, results, filename, fmt):
-    audit_record(
-        actor=request.user,
-        action="report_export",
-        target=target,
-        details={"export": what, "format": fmt, "filters": filters},
-        request=request,
-    )
-    about = exports.about_rows(what=what, filters=filters, user=request.user)
-    about += [("Small numbers", SUPPRESSION_NOTE), ("Survey answers", CONTENTS_NOTE)]
+    notes = [("Small numbers", SUPPRESSION_NOTE), ("Survey answers", CONTENTS_NOTE)]
     tables = survey_results_tables(results)
-    filename = f"{filename}-{timezone.localdate():%Y-%m-%d}"
-    if fmt == "csv":
-        return exports.csv_response(
-            exports.Table("Survey results", LONG_COLUMNS, long_rows(tables, about)), filename
-        )
-    return exports.xlsx_response(tables, filename, about=about)
+    about = exports.about_rows(what=what, filters=filters, user=request.user) + notes
+    return exports.audited_export(
+        request,
+        what=what,
+        target=target,
+        filters=filters,
+        fmt=fmt,
+        filename=filename,
+        tables=tables,
+        about=about,
+        csv_table=exports.Table("Survey results", LONG_COLUMNS, long_rows(tables, about)),
+    )
 
 
 def _scheme_export(request, slug, fmt):

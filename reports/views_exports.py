@@ -180,20 +180,6 @@ def outcomes_confirm(request, slug, pk):
 # --- Exports ----------------------------------------------------------------------------------
 
 
-def _export(request, *, what, target, filters, tables, filename, fmt):
-    audit_record(
-        actor=request.user,
-        action="report_export",
-        target=target,
-        details={"export": what, "format": fmt, "filters": filters},
-        request=request,
-    )
-    if fmt == "csv":
-        return exports.csv_response(tables[0], filename)
-    about = exports.about_rows(what=what, filters=filters, user=request.user)
-    return exports.xlsx_response(tables, filename, about=about)
-
-
 def _format(fmt):
     if fmt not in ("csv", "xlsx"):
         raise ValueError(fmt)
@@ -202,7 +188,7 @@ def _format(fmt):
 
 def _provision_export(request, slug, fmt):
     region = region_for(request.user, slug)
-    return _export(
+    return exports.audited_export(
         request,
         what="Regional provision report",
         target=region.slug,
@@ -219,7 +205,7 @@ def _outcomes_export(request, slug, fmt):
     if period is None:
         messages.info(request, "There are no outcomes to export yet.")
         return redirect("reports:outcomes", slug=organisation.slug)
-    return _export(
+    return exports.audited_export(
         request,
         what="Objective outcomes comparison",
         target=organisation.slug,
@@ -232,7 +218,7 @@ def _outcomes_export(request, slug, fmt):
 
 def _enrolments_export(request, slug, fmt):
     scheme = scheme_for(request.user, slug, need="organise")
-    return _export(
+    return exports.audited_export(
         request,
         what="Scheme enrolments",
         target=scheme.slug,

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
@@ -185,7 +186,10 @@ def test_the_enrolment_export_is_metadata_only(client, organiser, pair, other_tr
         "no",
         "0",
     ]
-    assert response["Content-Disposition"] == 'attachment; filename="enrolments-slam-peer.csv"'
+    today = timezone.localdate()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="enrolments-slam-peer-{today:%Y-%m-%d}.csv"'
+    )
 
 
 def outcomes_for(organisation, people):

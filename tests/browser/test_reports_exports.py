@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.tests.factories import UserFactory
@@ -83,7 +84,8 @@ def test_a_dme_imports_outcomes_sees_the_comparison_and_downloads_the_xlsx(
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Excel (XLSX)").click()
     download = download_info.value
-    assert download.suggested_filename == "outcomes-slam-2025-26.xlsx"
+    today = timezone.localdate()
+    assert download.suggested_filename == f"outcomes-slam-2025-26-{today:%Y-%m-%d}.xlsx"
     with open(download.path(), "rb") as handle:  # saved without the .xlsx extension
         book = load_workbook(io.BytesIO(handle.read()))
     assert book.sheetnames == ["About", "Outcomes 2025-26"]
