@@ -8,27 +8,20 @@ calendars are often shared with colleagues.
 """
 
 from datetime import UTC
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event
+
+from accounts.calendar import calendar_address, site_calendar_uid
 
 PRODUCT_ID = "-//Peer Mentoring for Doctors in Training//Meetings//EN"
 EVENT_TITLE = "Peer mentoring meeting"
 
 
 def calendar_uid(planned):
-    return f"{planned.uid}@{urlsplit(settings.SITE_URL).hostname or 'peer-mentoring'}"
-
-
-def _address(user, **params):
-    address = vCalAddress(f"mailto:{user.email}")
-    address.params["cn"] = vText(user.get_full_name() or user.email)
-    for name, value in params.items():
-        address.params[name.replace("_", "-")] = vText(value)
-    return address
+    return site_calendar_uid(planned.uid)
 
 
 def planned_meeting_ics(planned, *, now=None):
@@ -59,11 +52,11 @@ def planned_meeting_ics(planned, *, now=None):
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     organiser = planned.planned_by or pair.mentee
-    event.add("organizer", _address(organiser))
+    event.add("organizer", calendar_address(organiser))
     for member in (pair.mentee, pair.mentor):
         event.add(
             "attendee",
-            _address(member, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="FALSE"),
+            calendar_address(member, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="FALSE"),
             encode=0,
         )
     calendar.add_component(event)

@@ -8,27 +8,19 @@ notes are never in it.
 """
 
 from datetime import UTC
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event
+
+from accounts.calendar import calendar_address, site_calendar_uid
 
 PRODUCT_ID = "-//Peer Mentoring for Doctors in Training//Supervision//EN"
 
 
 def session_uid(session):
-    host = urlsplit(settings.SITE_URL).hostname or "peer-mentoring"
-    return f"supervision-session-{session.pk}@{host}"
-
-
-def _address(user, **params):
-    address = vCalAddress(f"mailto:{user.email}")
-    address.params["cn"] = vText(user.get_full_name() or user.email)
-    for name, value in params.items():
-        address.params[name.replace("_", "-")] = vText(value)
-    return address
+    return site_calendar_uid(f"supervision-session-{session.pk}")
 
 
 def session_method(session, attendee=None):
@@ -60,11 +52,13 @@ def session_ics(session, *, attendee=None, now=None):
     event.add("url", url)
     event.add("status", "CANCELLED" if session.cancelled_at else "CONFIRMED")
     event.add("transp", "OPAQUE")
-    event.add("organizer", _address(session.supervisor))
+    event.add("organizer", calendar_address(session.supervisor))
     if attendee is not None:
         event.add(
             "attendee",
-            _address(attendee, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="FALSE"),
+            calendar_address(
+                attendee, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="FALSE"
+            ),
             encode=0,
         )
     calendar.add_component(event)
