@@ -1,9 +1,12 @@
 """Outcome surveys: a mentee answers from the emailed link; an organiser reads the results."""
 
+import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core import mail
+from openpyxl import load_workbook
 
 from schemes.tests.factories import MemberFactory, make_dme
 from surveys.models import Invitation, Moment, Response, SurveyTemplate
@@ -147,6 +150,21 @@ def test_organiser_sees_results_with_a_chart_and_a_suppressed_group(
     assert_fits_phone_width(page)
     page.get_by_text("Question by question").first.click()
     screenshot(page, "surveys-results")
+
+    # The organiser downloads the figures: the domain scores travel, free text never does.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download these figures (XLSX)").click()
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert book.sheetnames[0] == "About"
+    domains = list(book["Domain scores"].iter_rows(values_only=True))
+    assert any("Process" in row for row in domains[1:])
+    cells = [
+        str(cell)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+    ]
+    assert not any("More time to meet" in cell for cell in cells)
 
 
 def test_organiser_copies_and_adapts_a_survey_and_the_dme_reads_the_trusts_results(
