@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# Every link in an email (confirmation, set-password, opt-out, .ics, certificates) starts with
+# SITE_URL; unless it is given, it is this machine on the port the server listens on.
+export PORT
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test serve lint format screenshots clean
 
@@ -18,21 +22,20 @@ $(STAMP): requirements.txt
 run: export DEBUG ?= 1
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo_data
-	$(BIN)/python manage.py load_demo_supervision
-	$(BIN)/python manage.py load_demo_pairs
+	$(BIN)/python manage.py load_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (demo accounts: see README.md; Ctrl-C stops)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A mentoring worker --beat --concurrency 1 --loglevel INFO \
 	    --without-mingle --without-gossip & \
 	$(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
 
-## test: migrations check, ruff, then the whole pytest suite
+## test: migrations check, ruff, mypy on the services and selectors, then the whole pytest suite
 test: export DEBUG ?= 1
 test: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## serve: production shape — gunicorn, a Celery worker and Celery beat as separate processes.
@@ -53,6 +56,7 @@ screenshots: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

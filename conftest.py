@@ -169,3 +169,13 @@ def other_pair(scheme):
         mentee_enrolment__user__email="other.mentee@example.nhs.uk",
         mentor_enrolment__user__email="other.mentor@example.nhs.uk",
     )
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

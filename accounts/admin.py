@@ -1,7 +1,20 @@
+"""Site admin for accounts, and for the admin pages other packages register (groups, sign-in
+attempts, two-step devices): all of them on the project's base, so that none reads content or
+secrets, takes a lookup outside its filters, or changes anything unaudited (admin_base.py)."""
+
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .admin_base import ProjectModelAdmin
 from .models import AuditEvent, Notification, User
 
 
@@ -18,7 +31,7 @@ class UserChangeAdminForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ProjectModelAdmin, DjangoUserAdmin):
     add_form = UserCreationAdminForm
     form = UserChangeAdminForm
     ordering = ("email",)
@@ -65,7 +78,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ProjectModelAdmin):
     list_display = ("key", "kind", "recipient", "created_at", "sent_at", "attempts")
     list_filter = ("kind",)
     search_fields = ("key",)
@@ -77,7 +90,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ProjectModelAdmin):
     """Admins read the audit log here; nobody can add, change or delete an entry."""
 
     list_display = ("created_at", "actor_email", "action", "target", "ip_address")
@@ -93,3 +106,23 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _on_project_base(model, package_admin, **options):
+    """Register `model` again with its package's admin class on the project's base."""
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    bases = (ProjectModelAdmin, package_admin)
+    admin.site.register(
+        model, type(package_admin.__name__, bases, {"__module__": __name__, **options})
+    )
+
+
+_on_project_base(Group, DjangoGroupAdmin)
+# Sign-in attempts: admins read them and can clear them (to lift a lock-out).
+_on_project_base(AccessAttempt, axes_admin.AccessAttemptAdmin)
+_on_project_base(AccessLog, axes_admin.AccessLogAdmin)
+_on_project_base(AccessFailureLog, axes_admin.AccessFailureLogAdmin)
+# Two-step devices: an admin may delete a lost one, never read its key; backup codes are not shown.
+_on_project_base(TOTPDevice, TOTPDeviceAdmin)
+_on_project_base(StaticDevice, StaticDeviceAdmin, inlines=[])

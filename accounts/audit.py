@@ -1,6 +1,11 @@
 """Recording sensitive actions in the append-only audit log."""
 
-from .models import AuditEvent
+from django.utils.crypto import salted_hmac
+
+from .models import AuditEvent, User
+
+# Longest text a sign-in form lets through to the log (an email address's longest legal length).
+TYPED_ADDRESS_LIMIT = 254
 
 
 def audit_record(*, actor, action, target="", details=None, request=None):
@@ -16,3 +21,17 @@ def audit_record(*, actor, action, target="", details=None, request=None):
         details=details or {},
         ip_address=address,
     )
+
+
+def typed_address_for_audit(typed):
+    """What the audit log keeps of an address typed at sign-in.
+
+    The address, if it is an account's; otherwise a keyed hash, so repeated guesses at one unknown
+    address can be counted while what a stranger typed (anything, any length) is never stored in a
+    log nobody can delete from.
+    """
+    typed = str(typed or "").strip().lower()[:TYPED_ADDRESS_LIMIT]
+    if typed and User.objects.filter(email__iexact=typed).exists():
+        return typed
+    digest = salted_hmac("accounts.audit.unknown-address", typed, algorithm="sha256").hexdigest()
+    return f"unknown address {digest[:16]}"

@@ -3,19 +3,15 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
-from django.urls import reverse
-from django.utils.html import format_html
 
 from .models import Grade, User
+from .vocabulary import spell_like_the_trust
+from .widgets import DateInput
 
 
 def normalised_login_email(request, credentials):
     """django-axes counts failures per typed address, compared the way accounts compare them."""
     return (credentials or {}).get("username", "").strip().lower()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class SubmitHelperMixin:
@@ -77,21 +73,17 @@ class SignUpForm(SubmitHelperMixin, BaseUserCreationForm):
                 f"address ending {domains}. Use your work address, or choose another "
                 "organisation.",
             )
-        return cleaned
+        return spell_like_the_trust(cleaned)
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                format_html(
-                    'An account with this email address already exists. <a href="{}">Log in</a> '
-                    'or <a href="{}">reset your password</a>.',
-                    reverse("accounts:login"),
-                    reverse("accounts:password-reset"),
-                ),
-                code="exists",
-            )
-        return email
+        return User.objects.normalize_email(self.cleaned_data["email"])
+
+    def _get_validation_exclusions(self):
+        """Model checks of everything but the address's uniqueness (the form field still checks
+        its shape). An address already in use is not an error here, or the form would tell
+        anyone who has an account: the view answers the same either way and the service emails
+        the owner (accounts.services.user_sign_up)."""
+        return super()._get_validation_exclusions() | {"email"}
 
 
 class EmailAuthenticationForm(SubmitHelperMixin, AuthenticationForm):
@@ -155,6 +147,9 @@ class ProfileForm(SubmitHelperMixin, forms.ModelForm):
             "gender",
         )
         widgets = {"training_started_on": DateInput()}
+
+    def clean(self):
+        return spell_like_the_trust(super().clean())
 
     def clean_organisation(self):
         organisation = self.cleaned_data["organisation"]

@@ -24,6 +24,17 @@ class Grade(models.TextChoices):
     OTHER_PROFESSIONAL = "OTHER", "Other healthcare professional"
 
 
+# Doctors in training (foundation, core and specialty grades): the people a training start date
+# and years in training mean something for. Consultants, SAS doctors and other staff are not.
+TRAINING_GRADES = (
+    Grade.FY1, Grade.FY2, Grade.CT1, Grade.CT2, Grade.CT3,
+    Grade.ST1, Grade.ST2, Grade.ST3, Grade.ST4, Grade.ST5, Grade.ST6, Grade.ST7, Grade.ST8,
+)  # fmt: skip
+
+# Erasure (accounts.personal_data) gives the account an address in this reserved domain.
+ERASED_EMAIL_DOMAIN = "erased.invalid"
+
+
 class Gender(models.TextChoices):
     WOMAN = "woman", "Woman"
     MAN = "man", "Man"
@@ -109,6 +120,15 @@ class User(AbstractUser):
     @property
     def email_domain(self):
         return self.email.rsplit("@", 1)[-1].lower()
+
+    @property
+    def is_doctor_in_training(self):
+        return self.grade in TRAINING_GRADES
+
+    @property
+    def is_erased(self):
+        """The person erased their account: show neither the placeholder name nor address."""
+        return self.email_domain == ERASED_EMAIL_DOMAIN
 
 
 class Notification(models.Model):

@@ -7,8 +7,9 @@ Templates live in `templates/emails/<kind>_subject.txt`, `_body.txt` and `_body.
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.http import urlencode
 
-from .tokens import email_confirmation_token
+from .tokens import TWO_STEP_SETUP_MAX_AGE, email_confirmation_token, two_step_setup_token
 
 _context_builders = {}
 
@@ -40,4 +41,22 @@ def email_confirmation_context(notification):
     return {
         "confirm_url": f"{settings.SITE_URL}{path}",
         "valid_days": settings.EMAIL_CONFIRMATION_MAX_AGE.days,
+    }
+
+
+@register("sign_up_existing_account")
+def sign_up_existing_account_context(notification):
+    return {
+        "login_url": f"{settings.SITE_URL}{reverse('accounts:login')}",
+        "reset_url": f"{settings.SITE_URL}{reverse('accounts:password-reset')}",
+    }
+
+
+@register("two_step_setup_link")
+def two_step_setup_link_context(notification):
+    token = two_step_setup_token(notification.recipient, notification.context["nonce"])
+    path = reverse("accounts:two-step-setup-link")
+    return {
+        "setup_url": f"{settings.SITE_URL}{path}?{urlencode({'token': token})}",
+        "valid_minutes": int(TWO_STEP_SETUP_MAX_AGE.total_seconds() // 60),
     }

@@ -6,6 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import AuditEvent, Notification, User, UserSession
 from .personal_data import exclude, register
+from .services import OPTIONAL_EMAIL_KINDS
 
 
 def _keep(rows, user):
@@ -31,12 +32,15 @@ register(
         "email_opt_outs",
     ),
     label="Your account and profile",
+    columns={"email_opt_outs": "Emails you turned off"},
+    value_labels={"email_opt_outs": OPTIONAL_EMAIL_KINDS},
 )
 register(
     Notification,
     user_fields=("recipient",),
     fields=("kind", "created_at", "sent_at"),
     label="Emails we sent you",
+    columns={"kind": "Email", "created_at": "Written", "sent_at": "Sent"},
 )
 register(
     AuditEvent,

@@ -1,7 +1,11 @@
 """Use cases that write: sign-up, email confirmation, profile changes and outgoing notifications."""
 
-from datetime import timedelta
+from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -25,10 +29,11 @@ OPTIONAL_EMAIL_KINDS = {
     "survey_invitation": "Invitations to answer a short survey about your mentoring",
     "survey_reminder": "The one reminder a week later if you have not answered a survey",
     "supervision_reminder": "A reminder the day before a supervision session",
+    "scheme_message": "Messages from your scheme's organisers to a group (news, events, reminders)",
 }
 
 
-def email_is_optional(kind):
+def email_is_optional(kind: str) -> bool:
     return kind in OPTIONAL_EMAIL_KINDS
 
 
@@ -36,7 +41,9 @@ def email_is_optional(kind):
 CLAIM_LEASE = timedelta(minutes=10)
 
 
-def notification_queue(*, key, kind, recipient, context=None):
+def notification_queue(
+    *, key: str, kind: str, recipient: User, context: dict[str, Any] | None = None
+) -> Notification | None:
     """Record a message under its unique key and send it once the transaction commits.
 
     Returns the notification, or None when a message with this key already exists (already
@@ -58,7 +65,7 @@ def notification_queue(*, key, kind, recipient, context=None):
     return notification
 
 
-def notification_send(*, notification_id):
+def notification_send(*, notification_id: int) -> bool:
     """Send one notification if nobody has sent it yet. Returns True if this call sent it.
 
     1. Claim the row with a conditional update, so two workers never both send it. A claim is a
@@ -86,7 +93,7 @@ def notification_send(*, notification_id):
     return True
 
 
-def _email_notification(notification):
+def _email_notification(notification) -> None:
     context = build_context(notification)
     prefix = f"emails/{notification.kind}"
     subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
@@ -102,8 +109,20 @@ def _email_notification(notification):
     message.send()
 
 
-def user_sign_up(*, email, password, first_name, last_name, **profile):
-    """Create an unconfirmed account and send the confirmation link."""
+def user_sign_up(
+    *, email: str, password: str, first_name: str, last_name: str, **profile: Any
+) -> User | None:
+    """Create an unconfirmed account and send the confirmation link; returns the new user.
+
+    For an address that already has an account nothing is created or changed: its owner is told
+    someone tried (`sign_up_existing_account_notify`) and None is returned, and the caller answers
+    exactly as for a new address, so sign-up does not reveal who has an account.
+    """
+    existing = User.objects.filter(email__iexact=User.objects.normalize_email(email)).first()
+    if existing is not None:
+        make_password(password)  # the same work as a new account, so timing tells nothing
+        sign_up_existing_account_notify(user=existing)
+        return None
     with transaction.atomic():
         user = User.objects.create_user(
             email=email,
@@ -116,7 +135,28 @@ def user_sign_up(*, email, password, first_name, last_name, **profile):
     return user
 
 
-def email_confirmation_send(*, user):
+def sign_up_existing_account_notify(*, user: User) -> Notification | None:
+    """Tell an account's owner someone tried to sign up with their address: at most once an
+    hour, so repeated attempts cannot flood them."""
+    hour = timezone.now().strftime("%Y%m%d%H")
+    return notification_queue(
+        key=f"sign_up_existing_account:user:{user.pk}:{hour}",
+        kind="sign_up_existing_account",
+        recipient=user,
+    )
+
+
+def two_step_setup_link_send(*, user: User, nonce: str) -> Notification | None:
+    """Email the link that opens the first pairing of an authenticator (accounts.two_factor)."""
+    return notification_queue(
+        key=f"two_step_setup_link:user:{user.pk}:{nonce}",
+        kind="two_step_setup_link",
+        recipient=user,
+        context={"nonce": nonce},
+    )
+
+
+def email_confirmation_send(*, user: User) -> Notification | None:
     """Queue a confirmation email. One per user per minute, so a double click sends one."""
     minute = timezone.now().strftime("%Y%m%d%H%M")
     return notification_queue(
@@ -126,7 +166,7 @@ def email_confirmation_send(*, user):
     )
 
 
-def email_confirm(*, token):
+def email_confirm(*, token: str) -> User:
     """Mark the address in the token as confirmed and return its user.
 
     Raises InvalidToken when the link is damaged, expired, or the address has since changed.
@@ -144,7 +184,7 @@ def email_confirm(*, token):
     return user
 
 
-def user_email_confirmed_by_password_reset(*, user):
+def user_email_confirmed_by_password_reset(*, user: User) -> None:
     """A completed password reset proves the address, so it also confirms it."""
     if user.email_confirmed_at is None:
         User.objects.filter(pk=user.pk, email_confirmed_at=None).update(

@@ -16,8 +16,9 @@ from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
-from .audit import audit_record
+from .audit import audit_record, typed_address_for_audit
 from .models import UserSession
 
 SIGNED_IN_AT = "signed_in_at"
@@ -32,18 +33,23 @@ def remember_session(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def audit_failed_login(sender, credentials, request=None, **kwargs):
-    # The typed address is recorded, never the password.
+    # An account's address is recorded, an unknown one only as a keyed hash; never the password.
     audit_record(
         actor=None,
         action="login_failed",
-        target=str(credentials.get("username", ""))[:200],
+        target=typed_address_for_audit(credentials.get("username", "")),
         request=request,
     )
 
 
 @receiver(user_locked_out)
 def audit_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
-    audit_record(actor=None, action="login_locked_out", target=username or "", request=request)
+    audit_record(
+        actor=None,
+        action="login_locked_out",
+        target=typed_address_for_audit(username),
+        request=request,
+    )
 
 
 @receiver(user_logged_out)
@@ -70,7 +76,8 @@ class AbsoluteSessionLimitMiddleware:
                 timezone.now() - datetime.fromisoformat(started) > settings.SESSION_ABSOLUTE_LIMIT
             )
             if too_old:
+                next_page = {"next": request.get_full_path()}
                 logout(request)
                 messages.info(request, "You were signed in for 12 hours, so we signed you out.")
-                return redirect(f"{reverse('accounts:login')}?next={request.path}")
+                return redirect(f"{reverse('accounts:login')}?{urlencode(next_page)}")
         return self.get_response(request)

@@ -6,6 +6,7 @@ accounts cannot import them. A used code cannot be replayed: django-otp's TOTP d
 code from the same or an earlier time step, and a backup code is deleted when used.
 """
 
+import secrets
 from base64 import b32encode
 from io import BytesIO
 
@@ -18,13 +19,18 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import services
+from .ratelimits import seconds_to_wait, too_many_requests
+from .redirects import safe_next
+from .tokens import InvalidToken, two_step_setup_payload
 
 BACKUP_CODE_COUNT = 10
 _staff_checks = []
@@ -62,10 +68,16 @@ class TwoFactorMiddleware:
             and not request.path.startswith(self.exempt_prefixes)
         ):
             if user_has_device(user, confirmed=True):
-                return redirect(f"{reverse('accounts:two-step-verify')}?next={request.path}")
+                return redirect(with_next("accounts:two-step-verify", request))
             if requires_two_factor(user):
-                return redirect(f"{reverse('accounts:two-step-setup')}?next={request.path}")
+                return redirect(with_next("accounts:two-step-setup", request))
         return self.get_response(request)
+
+
+def with_next(url_name, request):
+    """The URL with `?next=` the page asked for, its query string kept whole (a filtered
+    dashboard stays filtered through the second step)."""
+    return f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}"
 
 
 class CodeForm(forms.Form):
@@ -77,13 +89,6 @@ class CodeForm(forms.Form):
 
     def clean_code(self):
         return "".join(self.cleaned_data["code"].split())
-
-
-def _safe_next(request, default="accounts:my-mentoring"):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return target
-    return reverse(default)
 
 
 def _qr_svg(url):
@@ -110,13 +115,17 @@ def setup(request):
     if user_has_device(user, confirmed=True):
         if not user.is_verified():
             # Re-pairing would bypass the second step: pass it first.
-            return redirect(f"{reverse('accounts:two-step-verify')}?next={request.path}")
+            return redirect(with_next("accounts:two-step-verify", request))
         return render(
             request, "accounts/two_step_status.html", {"required": requires_two_factor(user)}
         )
+    if needs_emailed_link(request):
+        return _setup_link_page(request)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    if request.method == "POST" and (wait := seconds_to_wait(request, "two-step-code")):
+        return too_many_requests(request, "two-step-code", wait)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
@@ -126,11 +135,12 @@ def setup(request):
                 device.save(update_fields=["confirmed"])
                 codes = _new_backup_codes(user)
             otp_login(request, device)
+            request.session.pop(SETUP_LINK_OPENED, None)
             messages.success(request, "Two-step sign-in is on.")
             return render(
                 request,
                 "accounts/two_step_backup_codes.html",
-                {"codes": codes, "next": _safe_next(request)},
+                {"codes": codes, "next": safe_next(request, "accounts:my-mentoring")},
             )
         form.add_error(
             "code",
@@ -146,8 +156,83 @@ def setup(request):
             "qr_svg": _qr_svg(device.config_url),
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "required": requires_two_factor(user),
-            "next": request.GET.get("next", ""),
+            "next": safe_next(request, "accounts:my-mentoring"),
         },
+    )
+
+
+# The first pairing for a staff role: a link emailed to the account, opened in this sign-in.
+SETUP_LINK_NONCE = "two_step_setup_nonce"
+SETUP_LINK_OPENED = "two_step_setup_link_opened"
+SETUP_LINK_NEXT = "two_step_setup_next"
+
+
+def needs_emailed_link(request):
+    """A staff member pairing a first authenticator must first open the link we email them, so
+    someone who has only their password cannot claim their second factor."""
+    return requires_two_factor(request.user) and not request.session.get(SETUP_LINK_OPENED)
+
+
+def _send_setup_link(request):
+    nonce = secrets.token_urlsafe(16)
+    request.session[SETUP_LINK_NONCE] = nonce
+    request.session[SETUP_LINK_NEXT] = safe_next(request, "accounts:my-mentoring")
+    services.two_step_setup_link_send(user=request.user, nonce=nonce)
+
+
+def _setup_link_page(request):
+    """What the setup page shows until the emailed link is opened; the first visit sends it."""
+    if request.method == "POST":
+        return render(request, "accounts/two_step_setup_link.html", {"state": "sent"}, status=403)
+    if SETUP_LINK_NONCE not in request.session:
+        if wait := seconds_to_wait(request, "two-step-setup-link"):
+            return too_many_requests(request, "two-step-setup-link", wait)
+        _send_setup_link(request)
+    return render(request, "accounts/two_step_setup_link.html", {"state": "sent"})
+
+
+@login_required
+@require_POST
+def setup_link_send(request):
+    """Send a new set-up link; the one sent before stops working."""
+    if not needs_emailed_link(request) or user_has_device(request.user, confirmed=True):
+        return redirect("accounts:two-step-setup")
+    if wait := seconds_to_wait(request, "two-step-setup-link"):
+        return too_many_requests(request, "two-step-setup-link", wait)
+    _send_setup_link(request)
+    messages.success(
+        request, "We have emailed you a new link. The one we sent before no longer works."
+    )
+    return redirect("accounts:two-step-setup")
+
+
+@login_required
+@require_GET
+def setup_link_open(request):
+    """The emailed link: valid for 30 minutes, once, for this account, in the sign-in that asked."""
+    try:
+        payload = two_step_setup_payload(request.GET.get("token", ""))
+    except InvalidToken as error:
+        return _setup_link_refused(request, expired=str(error) == "expired")
+    expected = request.session.get(SETUP_LINK_NONCE) or ""
+    if (
+        payload.get("user") != request.user.pk
+        or not secrets.compare_digest(str(payload.get("nonce", "")), expected)
+        or not expected
+    ):
+        return _setup_link_refused(request, expired=False)
+    del request.session[SETUP_LINK_NONCE]
+    request.session[SETUP_LINK_OPENED] = True
+    next_page = request.session.pop(SETUP_LINK_NEXT, "") or reverse("accounts:my-mentoring")
+    return redirect(f"{reverse('accounts:two-step-setup')}?{urlencode({'next': next_page})}")
+
+
+def _setup_link_refused(request, *, expired):
+    return render(
+        request,
+        "accounts/two_step_setup_link.html",
+        {"state": "expired" if expired else "refused"},
+        status=400,
     )
 
 
@@ -155,6 +240,8 @@ def setup(request):
 @require_http_methods(["GET", "POST"])
 def verify(request):
     """The second step at sign-in: a code from the app, or one backup code."""
+    if request.method == "POST" and (wait := seconds_to_wait(request, "two-step-code")):
+        return too_many_requests(request, "two-step-code", wait)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
@@ -171,7 +258,7 @@ def verify(request):
                         f"You used a backup code; {left} left. Make new ones from your profile "
                         "if you are running out.",
                     )
-                return redirect(_safe_next(request))
+                return redirect(safe_next(request, "accounts:my-mentoring"))
         form.add_error(
             "code",
             "That code did not work. Codes change every 30 seconds and each works once: type "
@@ -180,7 +267,7 @@ def verify(request):
     return render(
         request,
         "accounts/two_step_verify.html",
-        {"form": form, "next": request.GET.get("next", "")},
+        {"form": form, "next": safe_next(request, "accounts:my-mentoring")},
     )
 
 

@@ -2,7 +2,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import my_data, two_factor, views
-from .forms import PasswordResetForm
 
 app_name = "accounts"
 
@@ -30,14 +29,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=PasswordResetForm,
-            template_name="accounts/password_reset.html",
-            email_template_name="emails/password_reset_body.txt",
-            html_email_template_name="emails/password_reset_body.html",
-            subject_template_name="emails/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password-reset-done"),
-        ),
+        views.PasswordResetView.as_view(),
         name="password-reset",
     ),
     path(
@@ -58,6 +50,8 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("two-step/", two_factor.setup, name="two-step-setup"),
+    path("two-step/setup/email-link/", two_factor.setup_link_send, name="two-step-setup-link-send"),
+    path("two-step/setup/link/", two_factor.setup_link_open, name="two-step-setup-link"),
     path("two-step/verify/", two_factor.verify, name="two-step-verify"),
     path("two-step/backup-codes/", two_factor.backup_codes, name="two-step-backup-codes"),
     path("profile/", views.profile, name="profile"),

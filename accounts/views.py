@@ -6,9 +6,16 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .forms import EmailAuthenticationForm, ProfileForm, ResendConfirmationForm, SignUpForm
+from .forms import (
+    EmailAuthenticationForm,
+    PasswordResetForm,
+    ProfileForm,
+    ResendConfirmationForm,
+    SignUpForm,
+)
 from .models import User
 from .panels import panels_for
+from .ratelimits import seconds_to_wait, too_many_requests
 from .tokens import InvalidToken
 
 
@@ -23,7 +30,9 @@ def sign_up(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = services.user_sign_up(
+        if wait := seconds_to_wait(request, "sign-up", email=data["email"]):
+            return too_many_requests(request, "sign-up", wait)
+        services.user_sign_up(
             email=data["email"],
             password=data["password1"],
             first_name=data["first_name"],
@@ -34,7 +43,8 @@ def sign_up(request):
             site=data["site"],
             training_started_on=data["training_started_on"],
         )
-        request.session["signed_up_email"] = user.email
+        # The same answer whether or not the address already had an account.
+        request.session["signed_up_email"] = data["email"]
         return redirect("accounts:sign-up-done")
     return render(request, "accounts/sign_up.html", {"form": form})
 
@@ -65,6 +75,10 @@ def confirm_email(request, token):
 def resend_confirmation(request):
     form = ResendConfirmationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if wait := seconds_to_wait(
+            request, "resend-confirmation", email=form.cleaned_data["email"]
+        ):
+            return too_many_requests(request, "resend-confirmation", wait)
         user = User.objects.filter(
             email__iexact=form.cleaned_data["email"], email_confirmed_at=None, is_active=True
         ).first()
@@ -84,6 +98,21 @@ class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "emails/password_reset_body.txt"
+    html_email_template_name = "emails/password_reset_body.html"
+    subject_template_name = "emails/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+    def form_valid(self, form):
+        wait = seconds_to_wait(self.request, "password-reset", email=form.cleaned_data["email"])
+        if wait:
+            return too_many_requests(self.request, "password-reset", wait)
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -110,16 +139,14 @@ def profile(request):
 @login_required
 def my_mentoring(request):
     user = request.user
-    profile_gaps = [
-        label
-        for label, value in (
-            ("your grade", user.grade),
-            ("your specialty", user.specialty),
-            ("your organisation", user.organisation_id),
-            ("the date you started training", user.training_started_on),
-        )
-        if not value
+    asked = [
+        ("your grade", user.grade),
+        ("your specialty", user.specialty),
+        ("your organisation", user.organisation_id),
     ]
+    if user.is_doctor_in_training:  # consultants, SAS doctors and other staff have none to give
+        asked.append(("the date you started training", user.training_started_on))
+    profile_gaps = [label for label, value in asked if not value]
     return render(
         request,
         "accounts/my_mentoring.html",

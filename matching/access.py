@@ -33,3 +33,12 @@ def request_to_mentor(user, pk):
         pk=pk,
         mentor_enrolment__user=user,
     )
+
+
+def mentee_for_organiser(user, slug, mentee_id):
+    """(scheme, mentee enrolment) for the scheme's organisers; another scheme's mentee is a 404."""
+    scheme = scheme_for(user, slug, need="organise")
+    mentee = get_object_or_404(
+        Enrolment.objects.mentees().select_related("user"), pk=mentee_id, scheme=scheme
+    )
+    return scheme, mentee

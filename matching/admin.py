@@ -1,23 +1,25 @@
 from django.contrib import admin
 
+from accounts.admin_base import ProjectModelAdmin, ProjectTabularInline
+
 from .models import Exclusion, MatchingSettings, MatchRound, MentorChoice, Proposal
 
 
 @admin.register(MatchingSettings)
-class MatchingSettingsAdmin(admin.ModelAdmin):
+class MatchingSettingsAdmin(ProjectModelAdmin):
     list_display = ["scheme", "mentee_choice_enabled", "choice_response_days"]
     list_select_related = ["scheme"]
 
 
 @admin.register(Exclusion)
-class ExclusionAdmin(admin.ModelAdmin):
+class ExclusionAdmin(ProjectModelAdmin):
     list_display = ["mentee_enrolment", "excluded_user", "reason", "created_at"]
     list_filter = ["reason"]
     raw_id_fields = ["mentee_enrolment", "excluded_user"]
     search_fields = ["mentee_enrolment__user__email", "excluded_user__email"]
 
 
-class ProposalInline(admin.TabularInline):
+class ProposalInline(ProjectTabularInline):
     model = Proposal
     fields = ["mentee_enrolment", "mentor_enrolment", "score", "is_pinned", "unmatched_reason"]
     readonly_fields = fields
@@ -30,7 +32,7 @@ class ProposalInline(admin.TabularInline):
 
 
 @admin.register(MatchRound)
-class MatchRoundAdmin(admin.ModelAdmin):
+class MatchRoundAdmin(ProjectModelAdmin):
     """Read-only: rounds are run and approved from the organisers' matching page, so that
     approval always goes through the service that creates pairs and sends introductions."""
 
@@ -44,7 +46,7 @@ class MatchRoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(MentorChoice)
-class MentorChoiceAdmin(admin.ModelAdmin):
+class MentorChoiceAdmin(ProjectModelAdmin):
     list_display = ["mentee_enrolment", "mentor_enrolment", "rank", "status", "offered_at"]
     list_filter = ["status"]
     raw_id_fields = ["mentee_enrolment", "mentor_enrolment"]

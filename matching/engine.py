@@ -34,6 +34,7 @@ import numbers
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from operator import itemgetter
+from typing import TypeVar
 
 import numpy as np
 from scipy.sparse import csr_array
@@ -45,7 +46,8 @@ from scipy.sparse.csgraph import (
 
 __all__ = ["solve"]
 
-Id = Hashable
+# Mentee and mentor ids: any hashable, the same kind for both (enrolment pks in the app).
+Id = TypeVar("Id", bound=Hashable)
 
 
 def solve(

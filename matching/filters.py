@@ -1,11 +1,12 @@
 import django_filters
-from django import forms
 from django.db.models import Q
+
+from accounts.filters import LabelledFilterSet
 
 from .models import Proposal
 
 
-class ProposalFilter(django_filters.FilterSet):
+class ProposalFilter(LabelledFilterSet):
     OUTCOMES = [
         ("matched", "Matched"),
         ("pinned", "Pinned"),
@@ -21,12 +22,6 @@ class ProposalFilter(django_filters.FilterSet):
     class Meta:
         model = Proposal
         fields = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = css
 
     def filter_name(self, queryset, name, value):
         words = value.split()

@@ -87,33 +87,39 @@ class MatchingSettingsForm(forms.ModelForm):
 
 
 class SwapForm(forms.Form):
-    first = forms.TypedChoiceField(label="First pair", coerce=int)
-    second = forms.TypedChoiceField(label="Second pair", coerce=int)
+    """Swap one proposed pair's mentor with another's: only the swaps the rules allow are offered
+    (`matching.selectors.swap_choices` says why not the others)."""
 
-    def __init__(self, *args, proposals, **kwargs):
+    first = forms.TypedChoiceField(label="Pair", coerce=int, widget=forms.HiddenInput)
+    second = forms.TypedChoiceField(label="Swap mentors with", coerce=int)
+
+    def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "Choose a pair")] + [
+        first = choices.first
+        self.fields["first"].choices = [(first.mentee_enrolment_id, str(first.mentee_enrolment))]
+        self.fields["first"].error_messages["invalid_choice"] = (
+            "That pair is no longer proposed: reload the page."
+        )
+        second = self.fields["second"]
+        second.label = (
+            f"Swap the mentor of {first.mentee_enrolment.user} ({first.mentor_enrolment.user}) with"
+        )
+        second.choices = [("", "Choose a pair")] + [
             (
                 proposal.mentee_enrolment_id,
                 f"{proposal.mentee_enrolment.user} with {proposal.mentor_enrolment.user}",
             )
-            for proposal in proposals
+            for proposal in choices.allowed
         ]
-        for name in ("first", "second"):
-            self.fields[name].choices = choices
-            self.fields[name].error_messages.update(
-                {
-                    "required": "Choose the two pairs whose mentors you want to swap.",
-                    "invalid_choice": "That pair is no longer proposed: reload the page.",
-                }
-            )
-        self.helper = _helper("Swap their mentors")
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("first") and cleaned.get("first") == cleaned.get("second"):
-            self.add_error("second", "Choose two different pairs.")
-        return cleaned
+        second.error_messages.update(
+            {
+                "required": "Choose the pair whose mentor to swap with.",
+                "invalid_choice": "The rules do not allow that swap, or that pair is no longer "
+                "proposed: choose one of the pairs offered.",
+            }
+        )
+        self.helper = _helper(None)
+        self.helper.form_tag = False
 
 
 class MentorRankingForm(forms.Form):
@@ -161,3 +167,65 @@ class MentorRankingForm(forms.Form):
             )
         cleaned["mentor_enrolment_ids"] = [mentor_id for _, mentor_id in ranked]
         return cleaned
+
+
+REASON_MAX_LENGTH = 1000
+
+
+class HandPairingForm(forms.Form):
+    """Confirm a pair chosen by hand: a reason for each rule overridden and for a place raised.
+
+    Only the fields the pair needs are shown: an override reason when a rule refuses it, the
+    capacity box and its reason when the mentor has no place left.
+    """
+
+    override_reason = forms.CharField(
+        label="Why you are overriding the rule",
+        help_text="Kept with the pair for the scheme's organisers, e.g. what the mentee agreed.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+    )
+    raise_capacity = forms.BooleanField(
+        label="Give this mentor one more place, for this pair only", required=False
+    )
+    capacity_reason = forms.CharField(
+        label="Why this mentor should take one more mentee",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+    )
+
+    def __init__(self, *args, option, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.option = option
+        if not option.overridable:
+            del self.fields["override_reason"]
+        if not option.is_full:
+            del self.fields["raise_capacity"]
+            del self.fields["capacity_reason"]
+        self.helper = _helper(None)
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if "override_reason" in self.fields:
+            self._need_reason("override_reason", "Say why you are overriding the rule")
+        if "raise_capacity" in self.fields:
+            if not cleaned.get("raise_capacity"):
+                self.add_error(
+                    "raise_capacity",
+                    "This mentor has no place left: tick the box to give them one more, or "
+                    "choose another mentor.",
+                )
+            self._need_reason("capacity_reason", "Say why this mentor should take one more")
+        return cleaned
+
+    def _need_reason(self, name, what):
+        from .services import REASON_MIN_LENGTH
+
+        value = (self.cleaned_data.get(name) or "").strip()
+        if name in self.cleaned_data and len(value) < REASON_MIN_LENGTH:
+            self.add_error(name, f"{what}, in at least {REASON_MIN_LENGTH} characters.")
+        elif name in self.cleaned_data:
+            self.cleaned_data[name] = value

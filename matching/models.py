@@ -59,6 +59,9 @@ class MatchingSettings(models.Model):
         help_text="Included in the email introducing each new pair to each other.",
     )
 
+    class Meta:
+        verbose_name = verbose_name_plural = "matching settings"
+
     def __str__(self):
         return f"Matching settings of {self.scheme}"
 
@@ -99,6 +102,12 @@ class Exclusion(models.Model):
         return f"{self.excluded_user} excluded for {self.mentee_enrolment.user}"
 
 
+class MatchRoundQuerySet(models.QuerySet):
+    def open(self):
+        """Running or proposed: a scheme has at most one."""
+        return self.filter(status__in=MatchRound.OPEN_STATUSES)
+
+
 class MatchRound(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", "Running"
@@ -106,6 +115,8 @@ class MatchRound(models.Model):
         APPROVED = "approved", "Approved"
         DISCARDED = "discarded", "Discarded"
         FAILED = "failed", "Failed"
+
+    OPEN_STATUSES = (Status.RUNNING, Status.PROPOSED)
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="match_rounds")
     started_by = models.ForeignKey(
@@ -130,6 +141,8 @@ class MatchRound(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
 
+    objects = MatchRoundQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -146,7 +159,7 @@ class MatchRound(models.Model):
 
     @property
     def is_open(self):
-        return self.status in (self.Status.RUNNING, self.Status.PROPOSED)
+        return self.status in self.OPEN_STATUSES
 
 
 class Proposal(models.Model):
@@ -178,12 +191,28 @@ class Proposal(models.Model):
         return f"Proposal for {self.mentee_enrolment.user} in round {self.match_round_id}"
 
 
+class PairQuerySet(models.QuerySet):
+    def current(self):
+        """Not ended: introduced, active or paused."""
+        return self.exclude(status=Pair.Status.ENDED)
+
+    def meeting(self):
+        """Introduced or active: the pairs that meet and are nudged (a paused pair is not)."""
+        return self.filter(status__in=Pair.MEETING_STATUSES)
+
+    def ended(self):
+        return self.filter(status=Pair.Status.ENDED)
+
+
 class Pair(models.Model):
     class Status(models.TextChoices):
         INTRODUCED = "introduced", "Introduced"
         ACTIVE = "active", "Active"
         PAUSED = "paused", "Paused"
         ENDED = "ended", "Ended"
+
+    # The pairs that meet and are nudged; a paused pair does neither.
+    MEETING_STATUSES = (Status.INTRODUCED, Status.ACTIVE)
 
     class EndReason(models.TextChoices):
         GOALS_MET = "goals_met", "We achieved what we set out to"
@@ -192,6 +221,22 @@ class Pair(models.Model):
         ROTATION = "rotation", "One of us moved on (rotation, leave)"
         NOT_A_GOOD_FIT = "not_a_good_fit", "Not a good fit"
         OTHER = "other", "Another reason"
+        # Recorded by the life cycle (schemes.lifecycle), never chosen on the form: nobody's fault.
+        MEMBER_LEFT = "member_left", "A member left the scheme"
+        PLACE_ENDED = "place_ended", "The organiser ended a member's place"
+        ACCOUNT_CLOSED = "account_closed", "A member closed their account"
+
+    # The reasons a member may choose when they end a pair themselves.
+    MEMBER_END_REASONS = (
+        EndReason.GOALS_MET,
+        EndReason.NATURAL_END,
+        EndReason.NO_TIME,
+        EndReason.ROTATION,
+        EndReason.NOT_A_GOOD_FIT,
+        EndReason.OTHER,
+    )
+
+    confidential_fields = ("end_note",)
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="pairs")
     mentee_enrolment = models.ForeignKey(
@@ -217,7 +262,15 @@ class Pair(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
     end_note = models.TextField(
-        blank=True, help_text="Optional; seen by the pair and the organisers only."
+        blank=True,
+        help_text="Optional; seen by whoever ended the pair, the organisers, and the partner "
+        "only if `end_reason_shared`.",
+    )
+    end_reason_shared = models.BooleanField(
+        "the partner may read the reason",
+        default=False,
+        help_text="The member who ended the pair chose to tell their partner the reason and note "
+        "as well as the organisers.",
     )
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -225,6 +278,8 @@ class Pair(models.Model):
     ended_badly = models.BooleanField(
         default=False, help_text="Never match these two people again."
     )
+
+    objects = PairQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -257,6 +312,51 @@ class Pair(models.Model):
     def other_member(self, user):
         return self.mentor if user.pk == self.mentee_id else self.mentee
 
+    @property
+    def ended_by_life_cycle(self):
+        """Ended because a member left or closed their account, not by either member's choice."""
+        return self.end_reason in (
+            self.EndReason.MEMBER_LEFT,
+            self.EndReason.PLACE_ENDED,
+            self.EndReason.ACCOUNT_CLOSED,
+        )
+
+    def end_reason_visible_to(self, user):
+        """Whether `user` may read why the pair ended: the member who ended it, and the partner
+        if they chose to share it. A life-cycle ending has no words and is shown to both."""
+        if self.ended_by_life_cycle:
+            return True
+        return self.ended_by_id == user.pk or (self.end_reason_shared and self.has_member(user))
+
+    def partner_label(self, user):
+        """How `user` sees their partner named: an erased account is never shown by its
+        placeholder name or address."""
+        return self.mentor_label if user.pk == self.mentee_id else self.mentee_label
+
+    @property
+    def mentee_label(self):
+        return _member_label(self.mentee, "mentee")
+
+    @property
+    def mentor_label(self):
+        return _member_label(self.mentor, "mentor")
+
+
+def _member_label(user, role):
+    if user.is_erased:
+        return f"Former {role} (account closed)"
+    return user.get_full_name() or user.email
+
+
+class MentorChoiceQuerySet(models.QuerySet):
+    def open(self):
+        """Queued or waiting: not yet answered, lapsed or withdrawn."""
+        return self.filter(status__in=MentorChoice.OPEN_STATUSES)
+
+    def waiting(self):
+        """Waiting for the mentor's answer (a mentee has at most one)."""
+        return self.filter(status=MentorChoice.Status.WAITING)
+
 
 class MentorChoice(models.Model):
     """A mentee's pick among suggested mentors, waiting for the mentor's answer."""
@@ -268,6 +368,8 @@ class MentorChoice(models.Model):
         DECLINED = "declined", "Declined"
         EXPIRED = "expired", "No answer in time"
         WITHDRAWN = "withdrawn", "Withdrawn"
+
+    OPEN_STATUSES = (Status.QUEUED, Status.WAITING)
 
     mentee_enrolment = models.ForeignKey(
         Enrolment, on_delete=models.CASCADE, related_name="mentor_choices"
@@ -283,6 +385,8 @@ class MentorChoice(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)
     explanation = models.JSONField(default=list, blank=True)
     score = models.FloatField(default=0)
+
+    objects = MentorChoiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["mentee_enrolment", "rank"]
@@ -304,9 +408,33 @@ class MentorChoice(models.Model):
 
     @property
     def is_open(self):
-        return self.status in (self.Status.QUEUED, self.Status.WAITING)
+        return self.status in self.OPEN_STATUSES
 
     def answer_due_at(self, response_days):
         if self.offered_at is None:
             return None
         return self.offered_at + timedelta(days=response_days)
+
+
+class HandPairing(models.Model):
+    """An organiser paired a mentee with a mentor they chose: who, when, and the reasons they
+    gave for overriding a rule or raising the mentor's capacity for this one pair.
+
+    The reasons are the organiser's own words about the decision (staff metadata, like the audit
+    log), never anything from inside the pair.
+    """
+
+    pair = models.OneToOneField(Pair, on_delete=models.CASCADE, related_name="hand_pairing")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    overridden_rules = models.JSONField(
+        default=list, blank=True, help_text="Codes of the hard rules the organiser overrode."
+    )
+    override_reason = models.TextField(blank=True)
+    capacity_raised = models.BooleanField(default=False)
+    capacity_reason = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"{self.pair} paired by hand"

@@ -10,7 +10,7 @@ explanations.
 
 from accounts.personal_data import exclude, register
 
-from .models import Exclusion, MatchRound, MentorChoice, Pair, Proposal
+from .models import Exclusion, HandPairing, MatchRound, MentorChoice, Pair, Proposal
 
 
 def _erase_pair_words(rows, user):
@@ -40,6 +40,13 @@ register(
     ),
     erase=_erase_pair_words,
     label="Your mentoring pairs",
+    columns={
+        "created_at": "Matched",
+        "ended_at": "Ended",
+        "end_reason": "Why it ended",
+        "end_note": "Note on ending",
+        "explanation": "Why you were matched",
+    },
 )
 register(
     Exclusion,
@@ -51,6 +58,11 @@ register(
         "reason",
         "created_at",
     ),
+    columns={
+        "excluded_user__first_name": "First name of the person excluded",
+        "excluded_user__last_name": "Last name of the person excluded",
+        "created_at": "Added",
+    },
     label="People never to be suggested as your mentor",
 )
 register(
@@ -65,6 +77,13 @@ register(
         "offered_at",
         "responded_at",
     ),
+    columns={
+        "mentor_enrolment__user__first_name": "Mentor first name",
+        "mentor_enrolment__user__last_name": "Mentor last name",
+        "rank": "Your order",
+        "offered_at": "Asked",
+        "responded_at": "Answered",
+    },
     label="Mentors you chose, in your order",
 )
 # Organisers' working drafts, replaced by pairs on approval: erased, never exported.
@@ -78,4 +97,9 @@ exclude(
     MatchRound,
     reason="Only records which organiser started or approved a round (staff metadata); the "
     "round's proposals are registered separately.",
+)
+exclude(
+    HandPairing,
+    reason="An organiser's record of pairing two people by hand and why a rule was overridden "
+    "(staff metadata, like the audit log); the pair itself is registered above.",
 )

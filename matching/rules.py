@@ -22,7 +22,6 @@ import numpy as np
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts.models import Grade
 from schemes.models import (
     TRAINEE_GRADES,
     Enrolment,
@@ -46,19 +45,27 @@ def register_training_check(check):
     AppConfig.ready(): `check(scheme, enrolments)` receives a scheme whose
     `mentor_training_required` is not "none" and an iterable of its mentor enrolments, and
     returns the set of those enrolment ids whose training is recorded. Until a check is
-    registered, every mentor counts as trained. Pass None to remove the check. Returns the check
-    that was registered before, so a test can put it back.
+    registered the gate fails closed: in a scheme that requires training no mentor counts as
+    trained (and the system check matching.W001 says so). Pass None to remove the check. Returns
+    the check that was registered before, so a test can put it back.
     """
     global _training_check
     previous, _training_check = _training_check, check
     return previous
 
 
+def training_check_registered():
+    return _training_check is not None
+
+
 def trained_mentor_ids(scheme, enrolments):
-    """Ids of the mentor enrolments that meet the scheme's training requirement."""
+    """Ids of the mentor enrolments that meet the scheme's training requirement: none when the
+    scheme requires training and no check is registered to say who has it."""
     enrolments = list(enrolments)
-    if scheme.mentor_training_required == MentorTraining.NONE or _training_check is None:
+    if scheme.mentor_training_required == MentorTraining.NONE:
         return {enrolment.pk for enrolment in enrolments}
+    if _training_check is None:
+        return set()
     return set(_training_check(scheme, enrolments))
 
 
@@ -186,34 +193,24 @@ class MenteeProfile:
         return self.enrolment.pk
 
 
-def _mentor_kind_allowed(scheme, grade):
-    if grade in TRAINEE_GRADES or not grade:
-        return scheme.mentors_may_be_trainees
-    return {
-        Grade.CONSULTANT: scheme.mentors_may_be_consultants,
-        Grade.SAS: scheme.mentors_may_be_sas,
-        Grade.OTHER_PROFESSIONAL: scheme.mentors_may_be_other_professionals,
-    }.get(grade, False)
-
-
 def _load_mentors(scheme, on):
     enrolments = list(
-        Enrolment.objects.filter(scheme=scheme, role=Enrolment.Role.MENTOR)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
+        Enrolment.objects.mentors()
+        .current()
+        .filter(scheme=scheme)
         .select_related("user")
         .order_by("pk")
     )
     current_pairs = dict(
-        Pair.objects.filter(scheme=scheme)
-        .exclude(status=Pair.Status.ENDED)
+        Pair.objects.current()
+        .filter(scheme=scheme)
         .values_list("mentor_enrolment_id")
         .annotate(count=Count("pk"))
     )
     # A request waiting for the mentor's answer holds one of their places until it is answered.
     waiting = dict(
-        MentorChoice.objects.filter(
-            mentor_enrolment__scheme=scheme, status=MentorChoice.Status.WAITING
-        )
+        MentorChoice.objects.waiting()
+        .filter(mentor_enrolment__scheme=scheme)
         .values_list("mentor_enrolment_id")
         .annotate(count=Count("pk"))
     )
@@ -238,7 +235,7 @@ def _load_mentors(scheme, on):
             np.int64,
         ),
         "is_trained": column((e.pk in trained for e in enrolments), bool),
-        "kind_allowed": column((_mentor_kind_allowed(scheme, u.grade) for u in users), bool),
+        "kind_allowed": column((scheme.grade_may_mentor(u.grade) for u in users), bool),
         "is_trainee": column((u.grade in TRAINEE_GRADES or not u.grade for u in users), bool),
         "years": column((years_in_training(u, on) for u in users), np.int64),
         "gender": column((u.gender or "" for u in users), str),
@@ -276,9 +273,7 @@ def _load_mentees(scheme, enrolments, on, now):
     bad_pairs = list(Pair.objects.filter(ended_badly=True).values_list("mentee_id", "mentor_id"))
     ended_badly = _grouped(bad_pairs + [(mentor, mentee) for mentee, mentor in bad_pairs])
     previous_mentors = _grouped(
-        Pair.objects.filter(scheme=scheme, status=Pair.Status.ENDED).values_list(
-            "mentee_id", "mentor_id"
-        )
+        Pair.objects.ended().filter(scheme=scheme).values_list("mentee_id", "mentor_id")
     )
     choices = MentorChoice.objects.filter(mentee_enrolment__scheme=scheme)
     declined = _grouped(
@@ -508,6 +503,19 @@ class Pool:
             )
             first[(first < 0) & ~allowed] = index
         return first
+
+    def refusals_by_mentor(self, mentee):
+        """Per mentor (in `self.mentors` order), every rule refusing the pair, in RULES order."""
+        refusing = [[] for _ in range(len(self.mentors))]
+        for rule in RULES:
+            allowed = (
+                self._mentor_only[rule.code]
+                if rule.mentor_only
+                else rule.allows(self, mentee, self.mentors)
+            )
+            for index in np.flatnonzero(~allowed):
+                refusing[index].append(rule)
+        return refusing
 
     def exclusion_counts(self, mentee):
         """{rule label: how many mentors it was the first to refuse}, in RULES order."""

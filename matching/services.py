@@ -4,10 +4,14 @@ Views, tasks and the admin call these; each validates, writes inside one transac
 queues its emails with `accounts.services.notification_queue` (sent after commit).
 """
 
+from __future__ import annotations
+
 import logging
 import time
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from itertools import repeat
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -15,15 +19,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.queue import enqueue
 from accounts.services import notification_queue
 from schemes.models import Enrolment, Scheme
 
 from . import engine
-from .models import MatchingSettings, MatchRound, MentorChoice, Pair, Proposal
+from .models import HandPairing, MatchingSettings, MatchRound, MentorChoice, Pair, Proposal
 from .rules import Pool
 from .scoring import explain, fit_only, scores, weights_for
-from .selectors import mentor_suggestions, round_pool_mentees
+from .selectors import hand_pairing_option, mentor_suggestions, round_pool_mentees
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -33,17 +41,16 @@ SYNC_ROUND_LIMIT = 300
 FORBIDDEN_LABEL = "Forbidden by an organiser in this round"
 REMOVED_REASON = "Left out of this round by an organiser."
 STUCK_ROUND_AFTER_SECONDS = 30 * 60
-_OPEN = (MatchRound.Status.RUNNING, MatchRound.Status.PROPOSED)
 
 
 # --- Rounds --------------------------------------------------------------------------------------
 
 
-def match_round_start(*, scheme, started_by):
+def match_round_start(*, scheme: Scheme, started_by: User) -> MatchRound:
     """Open a round for the scheme and solve it, in the request if small, else in a task."""
     with transaction.atomic():
         Scheme.objects.select_for_update().filter(pk=scheme.pk).first()
-        if MatchRound.objects.filter(scheme=scheme, status__in=_OPEN).exists():
+        if MatchRound.objects.open().filter(scheme=scheme).exists():
             raise ValidationError(
                 "A round is already open for this scheme: approve or discard it before starting "
                 "another."
@@ -66,7 +73,7 @@ def match_round_start(*, scheme, started_by):
     return match_round
 
 
-def _solve_now_or_later(match_round):
+def _solve_now_or_later(match_round) -> None:
     from .tasks import match_round_run_task  # tasks import services
 
     if round_pool_mentees(match_round.scheme).count() < SYNC_ROUND_LIMIT:
@@ -77,11 +84,11 @@ def _solve_now_or_later(match_round):
     match_round.refresh_from_db()
 
 
-def _set_progress(round_id, value):
+def _set_progress(round_id, value) -> None:
     MatchRound.objects.filter(pk=round_id, status=MatchRound.Status.RUNNING).update(progress=value)
 
 
-def match_round_run(*, round_id):
+def match_round_run(*, round_id: int) -> bool:
     """Solve a running round: propose pairs and say why each unmatched mentee is unmatched.
 
     1. Claim the round (progress 0 -> 1), so a task delivered twice solves it once.
@@ -93,10 +100,7 @@ def match_round_run(*, round_id):
 
     Returns True if this call solved the round. A failure marks the round failed with the error.
     """
-    claimed = MatchRound.objects.filter(
-        pk=round_id, status=MatchRound.Status.RUNNING, progress=0
-    ).update(progress=1)
-    if claimed != 1:
+    if not _claim(round_id):
         return False
     match_round = MatchRound.objects.select_related("scheme").get(pk=round_id)
     try:
@@ -110,23 +114,78 @@ def match_round_run(*, round_id):
     return True
 
 
-def _solve(match_round):
+def _claim(round_id):
+    """Step 1: move a running round's progress from 0 to 1, so a task delivered twice solves it
+    once. True if this call claimed it."""
+    claimed = MatchRound.objects.filter(
+        pk=round_id, status=MatchRound.Status.RUNNING, progress=0
+    ).update(progress=1)
+    return claimed == 1
+
+
+def _solve(match_round) -> None:
+    """Steps 2 to 5 of `match_round_run` (the caller has claimed the round), timing each."""
     started = time.perf_counter()
-    scheme = match_round.scheme
-    removed = set(match_round.removed)
-    waiting = list(round_pool_mentees(scheme).select_related("user"))
-    pool = Pool.load(scheme, [enrolment for enrolment in waiting if enrolment.pk not in removed])
+    timings: dict[str, float] = {}
+    waiting, removed, pool = _load_pool(match_round)
     _set_progress(match_round.pk, 5)
-    timings = {"load": time.perf_counter() - started}
-    weights = weights_for(scheme)
+    _lap(timings, "load", started)
+    weights = weights_for(match_round.scheme)
+    forbidden_by_mentee = _forbidden_by_mentee(match_round)
+    pinned = dict(match_round.pinned)  # mentee enrolment id -> mentor enrolment id
+    edges = _build_edges(match_round, pool, weights, forbidden_by_mentee, pinned)
+    _set_progress(match_round.pk, 70)
+    _lap(timings, "edges", started)
+    capacities = _capacities(pool)
+    assignment, pinnable, notes = _solve_with_pins(pool, edges, capacities, pinned)
+    _set_progress(match_round.pk, 85)
+    _lap(timings, "solve", started)
+    proposals, counts = _proposals(
+        match_round, pool, assignment, edges, forbidden_by_mentee, pinnable, weights
+    )
+    proposals += _removed_proposals(match_round, waiting, removed)
+    summary = _summary(waiting, pool, assignment, capacities, proposals, edges, counts, notes)
+    _write_proposals(match_round, proposals, summary, pinnable, timings, started)
+
+
+def _lap(timings, phase, started):
+    """Record the seconds since the phases timed so far."""
+    timings[phase] = time.perf_counter() - started - sum(timings.values())
+
+
+def _load_pool(match_round):
+    """Step 2: the mentees waiting (less those the organiser removed) and all mentors."""
+    removed = set(match_round.removed)
+    waiting = list(round_pool_mentees(match_round.scheme).select_related("user"))
+    pool = Pool.load(
+        match_round.scheme, [enrolment for enrolment in waiting if enrolment.pk not in removed]
+    )
+    return waiting, removed, pool
+
+
+def _forbidden_by_mentee(match_round):
     forbidden = {tuple(pair) for pair in match_round.forbidden}
-    forbidden_by_mentee = {}
+    forbidden_by_mentee: dict[int, set[int]] = {}
     for mentee_id, mentor_id in forbidden:
         forbidden_by_mentee.setdefault(mentee_id, set()).add(mentor_id)
-    pinned = dict(match_round.pinned)  # mentee enrolment id -> mentor enrolment id
+    return forbidden_by_mentee
 
-    # Step 3: edges. Scores are computed over all open mentors at once, then masked.
-    edges, eligible_count, pinnable = [], {}, set()
+
+@dataclass
+class _Edges:
+    """The engine's edges, how many mentors each mentee may have, and the pins that still hold."""
+
+    edges: list = field(default_factory=list)
+    eligible_count: dict = field(default_factory=dict)
+    pinnable: set = field(default_factory=set)
+
+
+def _build_edges(match_round, pool, weights, forbidden_by_mentee, pinned):
+    """Step 3: for each mentee, the mentors every rule allows, less the forbidden pairs, scored.
+
+    Scores are computed over all open mentors at once, then masked.
+    """
+    found = _Edges()
     open_ids = pool.open_mentors.enrolment_id
     step = max(len(pool.mentees) // 10, 1)
     for number, mentee in enumerate(pool.mentees):
@@ -134,101 +193,141 @@ def _solve(match_round):
         refused_here = forbidden_by_mentee.get(mentee.pk)
         if refused_here:
             allowed &= ~np.isin(open_ids, list(refused_here))
-        eligible_count[mentee.pk] = int(allowed.sum())
-        if eligible_count[mentee.pk]:
+        found.eligible_count[mentee.pk] = int(allowed.sum())
+        if found.eligible_count[mentee.pk]:
             mentor_ids = open_ids[allowed].tolist()
             mentee_scores = scores(mentee, pool.open_mentors, weights)[allowed].tolist()
-            edges.extend(zip(repeat(mentee.pk), mentor_ids, mentee_scores, strict=False))
+            found.edges.extend(zip(repeat(mentee.pk), mentor_ids, mentee_scores, strict=False))
             if mentee.pk in pinned and pinned[mentee.pk] in mentor_ids:
-                pinnable.add((mentee.pk, pinned[mentee.pk]))
+                found.pinnable.add((mentee.pk, pinned[mentee.pk]))
         if number % step == 0:
             _set_progress(match_round.pk, 5 + 60 * number // len(pool.mentees))
-    _set_progress(match_round.pk, 70)
-    timings["edges"] = time.perf_counter() - started - sum(timings.values())
+    return found
 
-    # Step 4: solve.
-    capacities = {
+
+def _capacities(pool):
+    return {
         int(mentor_id): int(places)
-        for mentor_id, places in zip(open_ids, pool.open_mentors.places_left, strict=True)
+        for mentor_id, places in zip(
+            pool.open_mentors.enrolment_id, pool.open_mentors.places_left, strict=True
+        )
     }
+
+
+def _solve_with_pins(pool, edges, capacities, pinned):
+    """Step 4: solve with the organiser's pins; pins that no longer hold are dropped with a note.
+
+    Returns the assignment (mentee enrolment id -> mentor enrolment id), the pins kept and the
+    notes.
+    """
+    pinnable = edges.pinnable
     notes = [
         f"The pin of {_name(pool, mentee_id)} could not be kept: that pair is no longer allowed."
         for mentee_id, mentor_id in sorted(pinned.items())
         if (mentee_id, mentor_id) not in pinnable
     ]
     try:
-        assignment = engine.solve(edges, capacities, pinned=pinnable)
+        assignment = engine.solve(edges.edges, capacities, pinned=pinnable)
     except ValueError as error:
         notes.append(f"The pins could not all be kept ({error}); solved without them.")
         pinnable = set()
-        assignment = engine.solve(edges, capacities)
-    _set_progress(match_round.pk, 85)
-    timings["solve"] = time.perf_counter() - started - sum(timings.values())
+        assignment = engine.solve(edges.edges, capacities)
+    return assignment, pinnable, notes
 
-    # Step 5: proposals and summary.
-    proposals, no_eligible, used_up = [], 0, 0
+
+def _proposals(match_round, pool, assignment, edges, forbidden_by_mentee, pinnable, weights):
+    """Step 5a: a proposal for each mentee in the pool, matched or saying why not.
+
+    Returns the proposals and how many were unmatched for want of an eligible mentor and of a
+    place.
+    """
+    proposals, counts = [], {"no_eligible": 0, "used_up": 0}
     for mentee in pool.mentees:
         mentor_id = assignment.get(mentee.pk)
+        eligible_count = edges.eligible_count[mentee.pk]
         if mentor_id is not None:
-            index = pool.mentors.index_of[mentor_id]
-            score, explanation = explain(mentee, pool.mentors.take([index]), weights)
-            proposals.append(
-                Proposal(
-                    match_round=match_round,
-                    mentee_enrolment_id=mentee.pk,
-                    mentor_enrolment_id=mentor_id,
-                    score=score,
-                    explanation=explanation,
-                    is_pinned=(mentee.pk, mentor_id) in pinnable,
-                )
+            proposal = _matched_proposal(
+                match_round,
+                pool,
+                mentee,
+                mentor_id,
+                weights,
+                is_pinned=(mentee.pk, mentor_id) in pinnable,
             )
-        elif eligible_count[mentee.pk] == 0:
-            no_eligible += 1
-            excluded_by = pool.exclusion_counts(mentee)
-            refused_here = forbidden_by_mentee.get(mentee.pk, set())
-            if refused_here:
-                still_allowed = set(pool.mentors.enrolment_id[pool.eligible_indices(mentee)])
-                if forbidden_count := len(refused_here & still_allowed):
-                    excluded_by[FORBIDDEN_LABEL] = forbidden_count
-            proposals.append(
-                Proposal(
-                    match_round=match_round,
-                    mentee_enrolment_id=mentee.pk,
-                    unmatched_reason="No eligible mentor.",
-                    excluded_by=excluded_by,
-                )
+        elif eligible_count == 0:
+            counts["no_eligible"] += 1
+            proposal = _no_eligible_proposal(
+                match_round, pool, mentee, forbidden_by_mentee.get(mentee.pk, set())
             )
         else:
-            used_up += 1
-            count = eligible_count[mentee.pk]
-            proposals.append(
-                Proposal(
-                    match_round=match_round,
-                    mentee_enrolment_id=mentee.pk,
-                    unmatched_reason=(
-                        f"Capacity used up: the {_plural(count, 'mentor')} who could mentor them "
-                        f"{'has' if count == 1 else 'have'} no place left after this round."
-                    ),
-                )
-            )
-    for enrolment in waiting:
-        if enrolment.pk in removed:
-            proposals.append(
-                Proposal(
-                    match_round=match_round,
-                    mentee_enrolment_id=enrolment.pk,
-                    unmatched_reason=REMOVED_REASON,
-                )
-            )
-    assigned = {}
+            counts["used_up"] += 1
+            proposal = _used_up_proposal(match_round, mentee, eligible_count)
+        proposals.append(proposal)
+    return proposals, counts
+
+
+def _matched_proposal(match_round, pool, mentee, mentor_id, weights, *, is_pinned):
+    index = pool.mentors.index_of[mentor_id]
+    score, explanation = explain(mentee, pool.mentors.take([index]), weights)
+    return Proposal(
+        match_round=match_round,
+        mentee_enrolment_id=mentee.pk,
+        mentor_enrolment_id=mentor_id,
+        score=score,
+        explanation=explanation,
+        is_pinned=is_pinned,
+    )
+
+
+def _no_eligible_proposal(match_round, pool, mentee, refused_here):
+    excluded_by = pool.exclusion_counts(mentee)
+    if refused_here:
+        still_allowed = set(pool.mentors.enrolment_id[pool.eligible_indices(mentee)])
+        if forbidden_count := len(refused_here & still_allowed):
+            excluded_by[FORBIDDEN_LABEL] = forbidden_count
+    return Proposal(
+        match_round=match_round,
+        mentee_enrolment_id=mentee.pk,
+        unmatched_reason="No eligible mentor.",
+        excluded_by=excluded_by,
+    )
+
+
+def _used_up_proposal(match_round, mentee, count):
+    return Proposal(
+        match_round=match_round,
+        mentee_enrolment_id=mentee.pk,
+        unmatched_reason=(
+            f"Capacity used up: the {_plural(count, 'mentor')} who could mentor them "
+            f"{'has' if count == 1 else 'have'} no place left after this round."
+        ),
+    )
+
+
+def _removed_proposals(match_round, waiting, removed):
+    """Step 5b: the mentees the organiser left out of the round, in the order they wait."""
+    return [
+        Proposal(
+            match_round=match_round,
+            mentee_enrolment_id=enrolment.pk,
+            unmatched_reason=REMOVED_REASON,
+        )
+        for enrolment in waiting
+        if enrolment.pk in removed
+    ]
+
+
+def _summary(waiting, pool, assignment, capacities, proposals, edges, counts, notes):
+    """Step 5c: the round's figures, as the round page shows them."""
+    assigned: dict[int, int] = {}
     for mentor_id in assignment.values():
         assigned[mentor_id] = assigned.get(mentor_id, 0) + 1
-    summary = {
+    return {
         "mentees": len(waiting),
         "matched": len(assignment),
         "unmatched": len(pool.mentees) - len(assignment),
-        "no_eligible_mentor": no_eligible,
-        "capacity_used_up": used_up,
+        "no_eligible_mentor": counts["no_eligible"],
+        "capacity_used_up": counts["used_up"],
         "removed": len(waiting) - len(pool.mentees),
         "mentors": len(pool.mentors),
         "mentors_with_places": len(capacities),
@@ -242,9 +341,13 @@ def _solve(match_round):
         ),
         "mentors_without_mentee": sum(1 for mentor_id in capacities if mentor_id not in assigned),
         "total_score": round(sum(proposal.score for proposal in proposals), 2),
-        "edges": len(edges),
+        "edges": len(edges.edges),
         "notes": notes,
     }
+
+
+def _write_proposals(match_round, proposals, summary, pinnable, timings, started):
+    """Step 5d: write proposals and summary at once, status "proposed" (unless discarded)."""
     with transaction.atomic():
         still_running = (
             MatchRound.objects.select_for_update()
@@ -275,7 +378,7 @@ def _name(pool, mentee_enrolment_id):
     return "a mentee who is no longer waiting"
 
 
-def _plural(count, word):
+def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
@@ -311,7 +414,9 @@ def _proposal(match_round, mentee_enrolment_id):
     return proposal
 
 
-def match_round_pin(*, match_round, mentee_enrolment_id, pin=True):
+def match_round_pin(
+    *, match_round: MatchRound, mentee_enrolment_id: int, pin: bool = True
+) -> MatchRound:
     """Keep (or stop keeping) a proposed pair whatever the re-solve finds."""
     proposal = _proposal(match_round, mentee_enrolment_id)
     pinned = [pair for pair in match_round.pinned if pair[0] != mentee_enrolment_id]
@@ -324,7 +429,13 @@ def match_round_pin(*, match_round, mentee_enrolment_id, pin=True):
     return _resolve(match_round, pinned=pinned)
 
 
-def match_round_forbid(*, match_round, mentee_enrolment_id, mentor_enrolment_id, forbid=True):
+def match_round_forbid(
+    *,
+    match_round: MatchRound,
+    mentee_enrolment_id: int,
+    mentor_enrolment_id: int,
+    forbid: bool = True,
+) -> MatchRound:
     """Never propose this pair in this round (or allow it again), then re-solve."""
     pair = [mentee_enrolment_id, mentor_enrolment_id]
     forbidden = [item for item in match_round.forbidden if item != pair]
@@ -334,7 +445,9 @@ def match_round_forbid(*, match_round, mentee_enrolment_id, mentor_enrolment_id,
     return _resolve(match_round, forbidden=forbidden, pinned=pinned)
 
 
-def match_round_remove(*, match_round, mentee_enrolment_id, remove=True):
+def match_round_remove(
+    *, match_round: MatchRound, mentee_enrolment_id: int, remove: bool = True
+) -> MatchRound:
     """Leave a mentee out of this round (they keep waiting for the next), or put them back."""
     _proposal(match_round, mentee_enrolment_id)
     removed = [pk for pk in match_round.removed if pk != mentee_enrolment_id]
@@ -344,7 +457,9 @@ def match_round_remove(*, match_round, mentee_enrolment_id, remove=True):
     return _resolve(match_round, removed=removed, pinned=pinned)
 
 
-def match_round_swap(*, match_round, first_mentee_id, second_mentee_id):
+def match_round_swap(
+    *, match_round: MatchRound, first_mentee_id: int, second_mentee_id: int
+) -> MatchRound:
     """Exchange the mentors of two proposed pairs, pin both new pairs, and re-solve."""
     if first_mentee_id == second_mentee_id:
         raise ValidationError("Choose two different pairs to swap.")
@@ -382,9 +497,9 @@ def match_round_swap(*, match_round, first_mentee_id, second_mentee_id):
     return _resolve(match_round, pinned=pinned)
 
 
-def match_round_discard(*, match_round):
+def match_round_discard(*, match_round: MatchRound) -> MatchRound:
     updated = MatchRound.objects.filter(
-        pk=match_round.pk, status__in=[*_OPEN, MatchRound.Status.FAILED]
+        pk=match_round.pk, status__in=[*MatchRound.OPEN_STATUSES, MatchRound.Status.FAILED]
     ).update(status=MatchRound.Status.DISCARDED, finished_at=timezone.now())
     if updated != 1:
         raise ValidationError("This round was already approved or discarded.")
@@ -392,7 +507,7 @@ def match_round_discard(*, match_round):
     return match_round
 
 
-def match_rounds_fail_stuck(*, now=None):
+def match_rounds_fail_stuck(*, now: datetime | None = None) -> int:
     """Mark rounds a worker started solving long ago and never finished (it died) as failed."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=STUCK_ROUND_AFTER_SECONDS)
@@ -406,7 +521,7 @@ def match_rounds_fail_stuck(*, now=None):
     )
 
 
-def match_round_approve(*, match_round, approved_by):
+def match_round_approve(*, match_round: MatchRound, approved_by: User) -> list[Pair]:
     """Create every proposed pair in one transaction and introduce each pair by email.
 
     1. Claim the round (proposed -> approved), so approving twice creates nothing twice.
@@ -439,7 +554,7 @@ def match_round_approve(*, match_round, approved_by):
                     mentee_enrolment=proposal.mentee_enrolment,
                     mentor_enrolment=proposal.mentor_enrolment,
                     mentee=proposal.mentee_enrolment.user,
-                    mentor=proposal.mentor_enrolment.user,
+                    mentor=proposal.mentor_enrolment.user,  # type: ignore[union-attr]  # matched only
                     status=Pair.Status.INTRODUCED,
                     match_round=match_round,
                     score=proposal.score,
@@ -453,10 +568,9 @@ def match_round_approve(*, match_round, approved_by):
         )
         matched = match_round.proposals.exclude(mentor_enrolment=None).values("mentee_enrolment_id")
         Enrolment.objects.filter(pk__in=matched).update(rematch_priority=False)
-        MentorChoice.objects.filter(
-            mentee_enrolment__in=matched,
-            status__in=[MentorChoice.Status.QUEUED, MentorChoice.Status.WAITING],
-        ).update(status=MentorChoice.Status.WITHDRAWN, responded_at=now)
+        MentorChoice.objects.open().filter(mentee_enrolment__in=matched).update(
+            status=MentorChoice.Status.WITHDRAWN, responded_at=now
+        )
         for pair in pairs:
             _introduce(pair)
     match_round.refresh_from_db()
@@ -466,17 +580,17 @@ def match_round_approve(*, match_round, approved_by):
 def _check_proposals_still_hold(match_round, proposals):
     problems = []
     already = set(
-        Pair.objects.exclude(status=Pair.Status.ENDED)
+        Pair.objects.current()
         .filter(mentee_enrolment__in=match_round.proposals.values("mentee_enrolment_id"))
         .values_list("mentee_enrolment_id", flat=True)
     )
     current = dict(
-        Pair.objects.filter(scheme_id=match_round.scheme_id)
-        .exclude(status=Pair.Status.ENDED)
+        Pair.objects.current()
+        .filter(scheme_id=match_round.scheme_id)
         .values_list("mentor_enrolment_id")
         .annotate(count=Count("pk"))
     )
-    wanted = {}
+    wanted: dict[int, int] = {}
     for proposal in proposals:
         mentee, mentor = proposal.mentee_enrolment, proposal.mentor_enrolment
         wanted[mentor.pk] = wanted.get(mentor.pk, 0) + 1
@@ -499,7 +613,7 @@ def _check_proposals_still_hold(match_round, proposals):
         )
 
 
-def _introduce(pair):
+def _introduce(pair) -> None:
     for role, recipient in (("mentee", pair.mentee), ("mentor", pair.mentor)):
         notification_queue(
             key=f"match_introduction:pair:{pair.pk}:{role}",
@@ -509,10 +623,136 @@ def _introduce(pair):
         )
 
 
+# --- Pairing by hand ----------------------------------------------------------------------------
+
+REASON_MIN_LENGTH = 10
+
+
+def pair_create_by_hand(
+    *,
+    scheme: Scheme,
+    mentee_enrolment: Enrolment,
+    mentor_enrolment: Enrolment,
+    created_by: User,
+    override_reason: str = "",
+    capacity_reason: str = "",
+) -> Pair:
+    """An organiser pairs a waiting mentee with a mentor they chose, and both are introduced.
+
+    1. Lock both enrolments, so a round's approval or a second organiser cannot pair the mentee
+       at the same moment; the mentee must still be waiting.
+    2. Ask every hard rule. A rule no reason overrides (the mentee's own supervisor, an excluded
+       person, a pair that ended badly...) refuses the pair; any other refusing rule needs an
+       override reason, and a mentor without a free place needs a reason to take one more.
+    3. Create the pair, record who paired them and the reasons, audit it, and introduce the two
+       exactly as an approved round does (emails sent after commit).
+    """
+    override_reason = (override_reason or "").strip()
+    capacity_reason = (capacity_reason or "").strip()
+    with transaction.atomic():
+        locked = Enrolment.objects.select_for_update().filter(
+            pk__in=[mentee_enrolment.pk, mentor_enrolment.pk]
+        )
+        list(locked.order_by("pk"))
+        mentee_enrolment.refresh_from_db()
+        mentor_enrolment.refresh_from_db()
+        _check_hand_pairing_people(scheme, mentee_enrolment, mentor_enrolment)
+        option = hand_pairing_option(scheme, mentee_enrolment, mentor_enrolment.pk)
+        if option is None:
+            raise ValidationError(f"{mentor_enrolment.user} is not a mentor in {scheme} any more.")
+        _check_hand_pairing_reasons(option, override_reason, capacity_reason)
+        pair = _hand_pair_write(scheme, option, mentee_enrolment, created_by)
+        HandPairing.objects.create(
+            pair=pair,
+            created_by=created_by,
+            created_at=pair.created_at,
+            overridden_rules=[rule.code for rule in option.overridable],
+            override_reason=override_reason if option.overridable else "",
+            capacity_raised=option.is_full,
+            capacity_reason=capacity_reason if option.is_full else "",
+        )
+        audit_record(
+            actor=created_by,
+            action="pair_created_by_hand",
+            target=f"pair:{pair.pk}",
+            details={
+                "scheme_id": scheme.pk,
+                "mentee_enrolment_id": mentee_enrolment.pk,
+                "mentor_enrolment_id": mentor_enrolment.pk,
+                "overridden_rules": [rule.code for rule in option.overridable],
+                "capacity_raised": option.is_full,
+            },
+        )
+        _introduce(pair)
+    return pair
+
+
+def _check_hand_pairing_people(scheme, mentee_enrolment, mentor_enrolment):
+    if mentee_enrolment.scheme_id != scheme.pk or mentee_enrolment.role != Enrolment.Role.MENTEE:
+        raise ValidationError(f"{mentee_enrolment.user} is not a mentee in {scheme}.")
+    if mentor_enrolment.scheme_id != scheme.pk or mentor_enrolment.role != Enrolment.Role.MENTOR:
+        raise ValidationError(f"{mentor_enrolment.user} is not a mentor in {scheme}.")
+    if _current_pair_exists(mentee_enrolment):
+        raise ValidationError(
+            f"{mentee_enrolment.user} already has a mentor in this scheme: nothing was changed."
+        )
+
+
+def _current_pair_exists(mentee_enrolment):
+    return Pair.objects.current().filter(mentee_enrolment=mentee_enrolment).exists()
+
+
+def _check_hand_pairing_reasons(option, override_reason, capacity_reason):
+    mentor = option.mentor_enrolment.user
+    if option.never_allowed:
+        raise ValidationError(
+            f"{mentor} can never be paired with this mentee: "
+            f"{option.never_allowed[0].label.lower()}."
+        )
+    if option.overridable and len(override_reason) < REASON_MIN_LENGTH:
+        raise ValidationError(
+            f"A rule refuses this pair ({option.overridable[0].label.lower()}): say why you are "
+            f"overriding it, in at least {REASON_MIN_LENGTH} characters."
+        )
+    if option.is_full and len(capacity_reason) < REASON_MIN_LENGTH:
+        raise ValidationError(
+            f"{mentor} has no place left: say why they should take one more mentee, in at least "
+            f"{REASON_MIN_LENGTH} characters."
+        )
+
+
+def _hand_pair_write(scheme, option, mentee_enrolment, created_by):
+    mentor_enrolment = option.mentor_enrolment
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            pair = Pair.objects.create(
+                scheme=scheme,
+                mentee_enrolment=mentee_enrolment,
+                mentor_enrolment=mentor_enrolment,
+                mentee=mentee_enrolment.user,
+                mentor=mentor_enrolment.user,
+                status=Pair.Status.INTRODUCED,
+                score=option.score,
+                explanation=option.explanation,
+                created_at=now,
+                status_changed_at=now,
+            )
+    except IntegrityError as error:  # paired a moment ago by someone else
+        raise ValidationError(
+            f"{mentee_enrolment.user} already has a mentor in this scheme: nothing was changed."
+        ) from error
+    Enrolment.objects.filter(pk=mentee_enrolment.pk).update(rematch_priority=False)
+    MentorChoice.objects.open().filter(mentee_enrolment=mentee_enrolment).update(
+        status=MentorChoice.Status.WITHDRAWN, responded_at=now
+    )
+    return pair
+
+
 # --- Re-matching --------------------------------------------------------------------------------
 
 
-def mentee_rematch_request(*, enrolment):
+def mentee_rematch_request(*, enrolment: Enrolment) -> Enrolment:
     """A mentee whose pair ended asks for a new mentor: they wait again, with priority.
 
     Called by the meetings app when a pair ends and the mentee says yes. The rules keep their
@@ -526,7 +766,7 @@ def mentee_rematch_request(*, enrolment):
             "Your place in this scheme is not active, so no mentor can be found; contact the "
             "scheme's organisers."
         )
-    if Pair.objects.filter(mentee_enrolment=enrolment).exclude(status=Pair.Status.ENDED).exists():
+    if Pair.objects.current().filter(mentee_enrolment=enrolment).exists():
         raise ValidationError("You still have a mentor in this scheme: end that pair first.")
     if not enrolment.rematch_priority:
         Enrolment.objects.filter(pk=enrolment.pk).update(
@@ -549,7 +789,9 @@ def _choice_settings(scheme):
     return settings
 
 
-def mentor_choices_set(*, mentee_enrolment, mentor_enrolment_ids):
+def mentor_choices_set(
+    *, mentee_enrolment: Enrolment, mentor_enrolment_ids: list[int]
+) -> MentorChoice | None:
     """A mentee asks the mentors they picked, in their order: the first now, the next if the
     first says no or does not answer in time."""
     ids = list(mentor_enrolment_ids)
@@ -564,10 +806,7 @@ def mentor_choices_set(*, mentee_enrolment, mentor_enrolment_ids):
         Enrolment.objects.select_for_update().filter(pk=mentee_enrolment.pk).first()
         mentee_enrolment.refresh_from_db()
         _mentee_waiting(mentee_enrolment)
-        if MentorChoice.objects.filter(
-            mentee_enrolment=mentee_enrolment,
-            status__in=[MentorChoice.Status.QUEUED, MentorChoice.Status.WAITING],
-        ).exists():
+        if MentorChoice.objects.open().filter(mentee_enrolment=mentee_enrolment).exists():
             raise ValidationError(
                 "You have already asked your chosen mentors. Withdraw those requests first if "
                 "you would like to choose again."
@@ -603,14 +842,10 @@ def mentor_choices_set(*, mentee_enrolment, mentor_enrolment_ids):
     return offered
 
 
-def _mentee_waiting(mentee_enrolment):
+def _mentee_waiting(mentee_enrolment) -> bool:
     if mentee_enrolment.status != Enrolment.Status.ACTIVE:
         raise ValidationError("Your place in this scheme is not active, so you cannot choose.")
-    if (
-        Pair.objects.filter(mentee_enrolment=mentee_enrolment)
-        .exclude(status=Pair.Status.ENDED)
-        .exists()
-    ):
+    if Pair.objects.current().filter(mentee_enrolment=mentee_enrolment).exists():
         raise ValidationError("You already have a mentor in this scheme.")
     return True
 
@@ -647,13 +882,14 @@ def _offer_next(mentee_enrolment):
     return None
 
 
-def mentor_choices_withdraw(*, mentee_enrolment):
+def mentor_choices_withdraw(*, mentee_enrolment: Enrolment) -> int:
     """The mentee takes back their open requests (to choose again, or to wait for a round)."""
     now = timezone.now()
-    return MentorChoice.objects.filter(
-        mentee_enrolment=mentee_enrolment,
-        status__in=[MentorChoice.Status.QUEUED, MentorChoice.Status.WAITING],
-    ).update(status=MentorChoice.Status.WITHDRAWN, responded_at=now)
+    return (
+        MentorChoice.objects.open()
+        .filter(mentee_enrolment=mentee_enrolment)
+        .update(status=MentorChoice.Status.WITHDRAWN, responded_at=now)
+    )
 
 
 def _claim_answer(choice, status, **extra):
@@ -670,26 +906,18 @@ def _claim_answer(choice, status, **extra):
     return choice
 
 
-def mentor_choice_accept(*, choice):
+def mentor_choice_accept(*, choice: MentorChoice) -> Pair:
     """The mentor says yes: the pair is created and introduced; the mentee's other requests are
     withdrawn."""
     with transaction.atomic():
         choice = _claim_answer(choice, MentorChoice.Status.ACCEPTED)
         mentee_enrolment = choice.mentee_enrolment
         mentor_enrolment = choice.mentor_enrolment
-        if (
-            Pair.objects.filter(mentee_enrolment=mentee_enrolment)
-            .exclude(status=Pair.Status.ENDED)
-            .exists()
-        ):
+        if Pair.objects.current().filter(mentee_enrolment=mentee_enrolment).exists():
             raise ValidationError(f"{mentee_enrolment.user} already has a mentor now.")
         if mentee_enrolment.status != Enrolment.Status.ACTIVE:
             raise ValidationError(f"{mentee_enrolment.user} has left the scheme.")
-        current = (
-            Pair.objects.filter(mentor_enrolment=mentor_enrolment)
-            .exclude(status=Pair.Status.ENDED)
-            .count()
-        )
+        current = Pair.objects.current().filter(mentor_enrolment=mentor_enrolment).count()
         if current >= mentor_enrolment.capacity:
             raise ValidationError(
                 "All your places are taken. Decline this request, or end a pair first."
@@ -715,7 +943,7 @@ def mentor_choice_accept(*, choice):
     return pair
 
 
-def mentor_choice_decline(*, choice):
+def mentor_choice_decline(*, choice: MentorChoice) -> MentorChoice | None:
     """The mentor says no (no reason asked): the mentee's next choice is asked, or the mentee is
     back in the pool. The mentee is told either way."""
     with transaction.atomic():
@@ -723,7 +951,7 @@ def mentor_choice_decline(*, choice):
         return _move_on(choice)
 
 
-def mentor_choice_expire(*, choice_id, now=None):
+def mentor_choice_expire(*, choice_id: int, now: datetime | None = None) -> MentorChoice | None:
     """No answer in time: like a decline, without blame. Safe to run twice."""
     now = now or timezone.now()
     choice = (
@@ -760,7 +988,7 @@ def _move_on(closed_choice):
     return next_choice
 
 
-def mentor_choice_remind(*, choice_id, now=None):
+def mentor_choice_remind(*, choice_id: int, now: datetime | None = None) -> bool:
     """Remind the mentor once that a request waits for their answer. Returns True if queued."""
     now = now or timezone.now()
     claimed = MentorChoice.objects.filter(
@@ -770,7 +998,8 @@ def mentor_choice_remind(*, choice_id, now=None):
         return False
     choice = MentorChoice.objects.select_related("mentor_enrolment__user").get(pk=choice_id)
     notification_queue(
-        key=f"mentor_request_reminder:choice:{choice.pk}:{int(choice.offered_at.timestamp())}",
+        # A waiting request always has its offered_at.
+        key=f"mentor_request_reminder:choice:{choice.pk}:{int(choice.offered_at.timestamp())}",  # type: ignore[union-attr]
         kind="mentor_request_reminder",
         recipient=choice.mentor_enrolment.user,
         context={"choice_id": choice.pk},
@@ -778,7 +1007,7 @@ def mentor_choice_remind(*, choice_id, now=None):
     return True
 
 
-def mentor_availability_set(*, enrolment, available):
+def mentor_availability_set(*, enrolment: Enrolment, available: bool) -> Enrolment:
     """A mentor takes no new mentees for now (or again). Requests already waiting stay theirs
     to answer; they are simply not suggested or matched while unavailable."""
     if enrolment.role != Enrolment.Role.MENTOR:

@@ -8,6 +8,16 @@ urlpatterns = [
     # Organisers
     path("schemes/<slug:slug>/", views.scheme_matching, name="scheme"),
     path("schemes/<slug:slug>/settings/", views.matching_settings, name="settings"),
+    path(
+        "schemes/<slug:slug>/mentees/<int:mentee_id>/pair/",
+        views.pair_by_hand,
+        name="pair-by-hand",
+    ),
+    path(
+        "schemes/<slug:slug>/mentees/<int:mentee_id>/pair/<int:mentor_id>/",
+        views.pair_by_hand_confirm,
+        name="pair-by-hand-confirm",
+    ),
     path("schemes/<slug:slug>/rounds/start/", views.round_start, name="round-start"),
     path("schemes/<slug:slug>/rounds/<int:pk>/", views.round_detail, name="round-detail"),
     path(

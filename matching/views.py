@@ -17,9 +17,9 @@ from schemes.access import scheme_for
 from schemes.models import Enrolment
 
 from . import selectors, services
-from .access import own_enrolment, request_to_mentor, round_for
+from .access import mentee_for_organiser, own_enrolment, request_to_mentor, round_for
 from .filters import ProposalFilter
-from .forms import MatchingSettingsForm, MentorRankingForm, SwapForm
+from .forms import HandPairingForm, MatchingSettingsForm, MentorRankingForm, SwapForm
 from .models import MatchingSettings, MatchRound, MentorChoice
 
 # --- Organisers ------------------------------------------------------------------------------
@@ -37,6 +37,7 @@ def scheme_matching(request, slug):
             "overview": selectors.pool_overview(scheme),
             "open_round": selectors.open_round(scheme),
             "rounds": MatchRound.objects.filter(scheme=scheme).select_related("started_by")[:20],
+            "waiting": selectors.waiting_list(scheme),
             "settings": MatchingSettings.for_scheme(scheme),
             "sync_limit": services.SYNC_ROUND_LIMIT,
         },
@@ -91,7 +92,7 @@ def round_detail(request, slug, pk):
     query = request.GET.copy()
     query.pop("page", None)
     is_proposed = match_round.status == MatchRound.Status.PROPOSED
-    swap_proposals = list(selectors.proposal_pairs_for_swap(match_round)) if is_proposed else []
+    swap = _swap_choices_shown(request, match_round) if is_proposed else None
     return render(
         request,
         "matching/round_detail.html",
@@ -106,10 +107,24 @@ def round_detail(request, slug, pk):
             "reasons": selectors.round_unmatched_reasons(match_round),
             "forbidden": selectors.round_forbidden_pairs(match_round),
             "load": selectors.round_mentor_load(match_round) if match_round.summary else [],
-            "swap_form": SwapForm(proposals=swap_proposals) if len(swap_proposals) > 1 else None,
+            "swap": swap,
+            "swap_form": SwapForm(choices=swap) if swap and swap.allowed else None,
             "removed_reason": services.REMOVED_REASON,
         },
     )
+
+
+def _swap_choices_shown(request, match_round):
+    """The swap choices of the pair the organiser picked (?swap=mentee id), else the first."""
+    chosen = _as_id(request.GET.get("swap"))
+    if chosen is None:
+        first = selectors.proposal_pairs_for_swap(match_round).first()
+        chosen = first.mentee_enrolment_id if first else None
+    return selectors.swap_choices(match_round, chosen) if chosen else None
+
+
+def _as_id(value):
+    return int(value) if value and value.isdigit() and len(value) < 12 else None
 
 
 @login_required
@@ -215,11 +230,25 @@ def round_allow(request, slug, pk, mentee_id, mentor_id):
 @require_POST
 def round_swap(request, slug, pk):
     scheme, match_round = round_for(request.user, slug, pk)
-    form = SwapForm(request.POST, proposals=list(selectors.proposal_pairs_for_swap(match_round)))
+    first_id = _as_id(request.POST.get("first"))
+    choices = selectors.swap_choices(match_round, first_id) if first_id else None
+    if choices is None:
+        messages.error(
+            request,
+            "That pair is no longer proposed: reload the page."
+            if first_id
+            else "Choose the two pairs whose mentors you want to swap.",
+        )
+        return redirect("matching:round-detail", slug=scheme.slug, pk=match_round.pk)
+    form = SwapForm(request.POST, choices=choices)
+    back_to_swap = (
+        reverse("matching:round-detail", args=[scheme.slug, match_round.pk])
+        + f"?swap={first_id}#swap"
+    )
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
-        return redirect("matching:round-detail", slug=scheme.slug, pk=match_round.pk)
+        return redirect(back_to_swap)
     try:
         services.match_round_swap(
             match_round=match_round,
@@ -228,7 +257,7 @@ def round_swap(request, slug, pk):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("matching:round-detail", slug=scheme.slug, pk=match_round.pk)
+        return redirect(back_to_swap)
     return _after_change(
         request, scheme, match_round, "The two mentors are swapped, and both pairs pinned."
     )
@@ -237,7 +266,20 @@ def round_swap(request, slug, pk):
 @login_required
 @require_POST
 def round_approve(request, slug, pk):
+    """The first press shows what approving will do and asks again; only the second approves,
+    and only if the round still proposes the number of pairs the organiser was shown."""
     scheme, match_round = round_for(request.user, slug, pk)
+    pairs_to_create = selectors.proposal_counts(match_round)["matched"]
+    if request.POST.get("confirmed_pairs") != str(pairs_to_create):
+        if "confirmed_pairs" in request.POST:
+            messages.error(
+                request, "The round changed since you were asked: check the numbers again."
+            )
+        return render(
+            request,
+            "matching/round_approve_confirm.html",
+            {"scheme": scheme, "round": match_round, "pairs": pairs_to_create},
+        )
     try:
         pairs = services.match_round_approve(match_round=match_round, approved_by=request.user)
     except ValidationError as error:
@@ -264,6 +306,69 @@ def round_discard(request, slug, pk):
     return redirect("matching:scheme", slug=scheme.slug)
 
 
+# --- Pairing by hand --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def pair_by_hand(request, slug, mentee_id):
+    scheme, mentee = mentee_for_organiser(request.user, slug, mentee_id)
+    current_pair = selectors.current_pair_of(mentee)
+    return render(
+        request,
+        "matching/pair_by_hand.html",
+        {
+            "scheme": scheme,
+            "mentee": mentee,
+            "current_pair": current_pair,
+            "options": [] if current_pair else selectors.hand_pairing_options(scheme, mentee),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pair_by_hand_confirm(request, slug, mentee_id, mentor_id):
+    scheme, mentee = mentee_for_organiser(request.user, slug, mentee_id)
+    option = selectors.hand_pairing_option(scheme, mentee, mentor_id)
+    if option is None:
+        raise Http404("No such mentor in this scheme.")
+    # An empty POST (no reason typed) must still be a bound form, so it can say what is missing.
+    data = request.POST if request.method == "POST" else None
+    form = HandPairingForm(data, option=option)
+    if request.method == "POST" and not option.never_allowed and form.is_valid():
+        try:
+            pair = services.pair_create_by_hand(
+                scheme=scheme,
+                mentee_enrolment=mentee,
+                mentor_enrolment=option.mentor_enrolment,
+                created_by=request.user,
+                override_reason=form.cleaned_data.get("override_reason", ""),
+                capacity_reason=form.cleaned_data.get("capacity_reason", ""),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"{pair.mentee_label} is paired with {pair.mentor_label}. Each is being emailed "
+                "an introduction to the other.",
+            )
+            return redirect("meetings:organiser-pairs", slug=scheme.slug)
+    return render(
+        request,
+        "matching/pair_by_hand_confirm.html",
+        {
+            "scheme": scheme,
+            "mentee": mentee,
+            "option": option,
+            "form": form,
+            "current_pair": selectors.current_pair_of(mentee),
+            "back": request.GET.get("from") == "round",
+        },
+    )
+
+
 # --- Mentees and mentors ---------------------------------------------------------------------
 
 
@@ -280,14 +385,12 @@ def suggestions(request, pk):
         )
         return redirect("accounts:my-mentoring")
     open_choices = list(
-        MentorChoice.objects.filter(
-            mentee_enrolment=enrolment,
-            status__in=[MentorChoice.Status.QUEUED, MentorChoice.Status.WAITING],
-        )
+        MentorChoice.objects.open()
+        .filter(mentee_enrolment=enrolment)
         .select_related("mentor_enrolment__user")
         .order_by("rank")
     )
-    has_mentor = enrolment.pairs_as_mentee.exclude(status="ended").exists()
+    has_mentor = enrolment.pairs_as_mentee.current().exists()
     suggested = (
         selectors.mentor_suggestions(enrolment)
         if not open_choices and not has_mentor and enrolment.status == Enrolment.Status.ACTIVE

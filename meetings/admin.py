@@ -7,10 +7,12 @@ Private notes are not registered.
 
 from django.contrib import admin
 
+from accounts.admin_base import ProjectModelAdmin
+
 from .models import Meeting, MentoringAgreement, Nudge, PlannedMeeting
 
 
-class MetadataOnlyAdmin(admin.ModelAdmin):
+class MetadataOnlyAdmin(ProjectModelAdmin):
     def has_add_permission(self, request):
         return False
 

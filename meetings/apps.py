@@ -8,4 +8,9 @@ class MeetingsConfig(AppConfig):
 
     def ready(self):
         # Register header links, "My mentoring" panels, email kinds and personal data.
+        from schemes.lifecycle import on_enrolment_end
+
         from . import navigation, notifications, panels, personal_data  # noqa: F401
+        from .lifecycle import pairs_end_for_ended_enrolment
+
+        on_enrolment_end(pairs_end_for_ended_enrolment)

@@ -7,9 +7,11 @@ from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 
+from accounts.models import Grade
+from accounts.widgets import DateInput, TimeInput
 from matching.models import Pair
 
-from .models import Goal, MeetingMode, MentoringAgreement, topic_choices
+from .models import Goal, MeetingMode, MentoringAgreement, SchemeMessage, topic_choices
 
 DURATION_CHOICES = [
     (15, "15 minutes"),
@@ -19,20 +21,6 @@ DURATION_CHOICES = [
     (90, "1 hour 30 minutes"),
     (120, "2 hours"),
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 def _helper(submit_label, *layout):
@@ -280,19 +268,35 @@ class PlanMeetingForm(forms.Form):
 
 
 class EndPairForm(forms.Form):
+    ORGANISERS_ONLY = "organisers"
+    PARTNER_AND_ORGANISERS = "partner"
+
     reason = forms.ChoiceField(
-        label="What best describes why?",
-        choices=Pair.EndReason.choices,
+        label="What best describes why? (optional)",
+        choices=[("", "I would rather not say")]
+        + [(value, Pair.EndReason(value).label) for value in Pair.MEMBER_END_REASONS],
+        required=False,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose the reason that fits best. None of them blames anyone."
-        },
     )
     note = forms.CharField(
         label="Anything you would like to add (optional)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Seen by your mentoring partner and the scheme's organisers only.",
+    )
+    reason_audience = forms.ChoiceField(
+        label="Who may read your reason and note?",
+        choices=[
+            (
+                ORGANISERS_ONLY,
+                "Only the scheme's organisers: your partner is told just that the pair has ended",
+            ),
+            (PARTNER_AND_ORGANISERS, "Your mentoring partner and the scheme's organisers"),
+        ],
+        initial=ORGANISERS_ONLY,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Nobody else sees them. If you give no reason and no note, there is nothing "
+        "to read.",
     )
     wants_new_mentor = forms.TypedChoiceField(
         label="Would you like a new mentor?",
@@ -309,10 +313,12 @@ class EndPairForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not is_mentee:
             del self.fields["wants_new_mentor"]
+        self.fields["reason"].initial = ""
         self.helper = _helper(
             "End the pair",
             "reason",
             "note",
+            "reason_audience",
             *(["wants_new_mentor"] if is_mentee else []),
             HTML(
                 '<p class="small text-body-secondary">Ending a pair is nobody\'s fault: '
@@ -320,3 +326,54 @@ class EndPairForm(forms.Form):
             ),
         )
         self.helper.inputs[0].field_classes = "btn btn-danger"
+
+    @property
+    def share_reason(self):
+        return self.cleaned_data.get("reason_audience") == self.PARTNER_AND_ORGANISERS
+
+
+class SchemeMessageForm(forms.Form):
+    """An organiser's message to a group of the scheme: who (the audience, narrowed as on the
+    enrolments page) and what. The preview repeats these fields hidden, with `send_token`."""
+
+    audience = forms.ChoiceField(
+        label="Who is it for?", choices=SchemeMessage.Audience.choices, widget=forms.RadioSelect
+    )
+    grade = forms.ChoiceField(
+        label="Only this grade", choices=[("", "Any grade"), *Grade.choices], required=False
+    )
+    specialty = forms.CharField(label="Only specialties containing", max_length=120, required=False)
+    site = forms.CharField(label="Only sites containing", max_length=120, required=False)
+    subject = forms.CharField(max_length=SchemeMessage.SUBJECT_MAX)
+    body = forms.CharField(
+        label="Message",
+        max_length=SchemeMessage.BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Plain text. Replies are not collected: the email gives your address instead.",
+    )
+    send_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    required_messages = {
+        "subject": "Write a subject.",
+        "body": "Write the message.",
+        "audience": "Choose who the message is for.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, text in self.required_messages.items():
+            self.fields[name].error_messages.update({"required": text, "invalid_choice": text})
+        self.helper = _helper(
+            "Preview",
+            "audience",
+            Fieldset("Narrow it down (optional)", "grade", "specialty", "site"),
+            "subject",
+            "body",
+        )
+
+    def filters(self):
+        return {
+            key: self.cleaned_data[key]
+            for key in ("grade", "specialty", "site")
+            if self.cleaned_data.get(key)
+        }

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from matching.models import Pair
-from schemes.models import MentoringArea
+from schemes.models import MentoringArea, Scheme
 
 DEFAULT_CONFIDENTIALITY = (
     "What we talk about stays between the two of us. The scheme's organisers see only that we "
@@ -52,6 +52,8 @@ class MentoringAgreement(models.Model):
     words now on the page.
     """
 
+    confidential_fields = ("working_on", "meeting_frequency", "confidentiality")
+
     pair = models.OneToOneField(Pair, on_delete=models.CASCADE, related_name="agreement")
     working_on = models.TextField("what we will work on")
     meeting_frequency = models.CharField("how often we will meet", max_length=200)
@@ -86,6 +88,8 @@ class Goal(models.Model):
         ACHIEVED = "achieved", "Achieved"
         DROPPED = "dropped", "Dropped"
 
+    confidential_fields = ("title", "details")
+
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="goals")
     title = models.CharField(max_length=200)
     details = models.TextField(blank=True)
@@ -107,12 +111,23 @@ class Goal(models.Model):
         return self.status in (self.Status.OPEN, self.Status.PROGRESSING)
 
 
+class PlannedMeetingQuerySet(models.QuerySet):
+    def not_cancelled(self):
+        return self.filter(cancelled_at=None)
+
+    def upcoming(self, now=None):
+        """Not cancelled and starting after `now` (default: this moment)."""
+        return self.not_cancelled().filter(starts_at__gt=now or timezone.now())
+
+
 class PlannedMeeting(models.Model):
     """The next meeting, sent to both members as a calendar invitation.
 
     `uid` is the invitation's stable iCalendar UID and `sequence` its revision: a reschedule or a
     cancellation raises the sequence, so calendars update the event instead of adding another.
     """
+
+    confidential_fields = ("place",)
 
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="planned_meetings")
     starts_at = models.DateTimeField(help_text="Stored in UTC.")
@@ -129,6 +144,8 @@ class PlannedMeeting(models.Model):
         default=timezone.now, help_text="When it was last planned, moved or cancelled."
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PlannedMeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]
@@ -154,6 +171,8 @@ class PlannedMeeting(models.Model):
 
 class Meeting(models.Model):
     """A meeting one member logged and the other confirms. The summary is shared by both."""
+
+    confidential_fields = ("summary", "topics")
 
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="meetings")
     held_on = models.DateField("date")
@@ -199,6 +218,8 @@ class Meeting(models.Model):
 class PrivateNote(models.Model):
     """One member's own note on a meeting. Read it only with `author=request.user`."""
 
+    confidential_fields = ("text",)
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     text = models.TextField()
@@ -219,12 +240,15 @@ class PrivateNote(models.Model):
 class GoalProgress(models.Model):
     """How a goal moved at a meeting."""
 
+    confidential_fields = ("note",)
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="goal_progress")
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="progress")
     status = models.CharField(max_length=12, choices=Goal.Status.choices)
     note = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "goal progress"
         constraints = [
             models.UniqueConstraint(fields=["meeting", "goal"], name="goal_progress_once")
         ]
@@ -262,3 +286,41 @@ class Nudge(models.Model):
 
     def __str__(self):
         return f"Nudge {self.number} of pair {self.pair_id} since {self.anchor_on}"
+
+
+class SchemeMessage(models.Model):
+    """An organiser's message to a group of the scheme's people, sent once as one Notification
+    per person (`services.scheme_message_send`). It carries what the organiser wrote and the
+    counts sent; replies are not collected and nothing a pair wrote is ever part of it.
+    """
+
+    class Audience(models.TextChoices):
+        MENTEES = "mentees", "All mentees"
+        MENTORS = "mentors", "All mentors"
+        WAITING = "waiting", "Mentees waiting for a mentor"
+        CHECK_IN = "check_in", "Both members of pairs that may need a check-in"
+
+    SUBJECT_MAX = 150
+    BODY_MAX = 5000
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="scheme_messages")
+    audience = models.CharField(max_length=16, choices=Audience.choices)
+    filters = models.JSONField(default=dict, blank=True, help_text="Grade, specialty and site.")
+    subject = models.CharField(max_length=SUBJECT_MAX)
+    body = models.TextField(max_length=BODY_MAX)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # One per preview: a second press of Send (or a resubmitted page) finds the message sent.
+    send_token = models.UUIDField(default=uuid.uuid4, unique=True)
+    sent_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(
+        default=0, help_text="People who turned scheme messages off in their email settings."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.scheme}: {self.subject}"

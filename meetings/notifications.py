@@ -30,6 +30,7 @@ def _pair_context(pair, recipient, kind, why):
         "pair": pair,
         "scheme": pair.scheme,
         "partner": pair.other_member(recipient),
+        "partner_name": pair.partner_label(recipient),
         "pair_url": _url("meetings:pair-detail", pair.pk),
         "why": why,
         "optional": email_is_optional(kind),
@@ -177,6 +178,34 @@ def pair_status_changed_context(notification):
     return context
 
 
+@register("pair_member_left")
+def pair_member_left_context(notification):
+    """Essential: the partner learns that the pair ended because the other member left the
+    scheme or closed their account. Names nobody whose account is closed."""
+    pair = Pair.objects.select_related("scheme", "mentee", "mentor").get(
+        pk=notification.context["pair_id"]
+    )
+    recipient = notification.recipient
+    leaver = pair.other_member(recipient)
+    context = _pair_context(
+        pair,
+        recipient,
+        "pair_member_left",
+        f"you took part in a mentoring pair in {pair.scheme.name} that has ended.",
+    )
+    context.update(
+        {
+            "leaver_role": "mentor" if leaver.pk == pair.mentor_id else "mentee",
+            "recipient_is_mentee": recipient.pk == pair.mentee_id,
+            "leaver_first_name": "" if leaver.is_erased else leaver.first_name,
+            "account_closed": pair.end_reason == Pair.EndReason.ACCOUNT_CLOSED,
+            "first_in_line": notification.context.get("first_in_line", False),
+            "organisers": scheme_organisers(pair.scheme),
+        }
+    )
+    return context
+
+
 @register("organiser_digest")
 def organiser_digest_context(notification):
     sections = organiser_digest(notification.recipient)
@@ -189,3 +218,28 @@ def organiser_digest_context(notification):
         "why": "you organise a peer mentoring scheme; this is your weekly digest.",
         "optional": email_is_optional("organiser_digest"),
     }
+
+
+def scheme_message_context(message, recipient):
+    """What the email of an organiser's message shows: the organiser's words and how to reach
+    the organisers (replies are not read). Used by the preview too, so it shows the real email."""
+    return {
+        "recipient": recipient,
+        "message": message,
+        "scheme": message.scheme,
+        "organisers": scheme_organisers(message.scheme),
+        "my_mentoring_url": _url("accounts:my-mentoring"),
+        "why": f"you are enrolled in {message.scheme.name} and its organisers wrote to "
+        f"{message.get_audience_display().lower()}.",
+        "optional": email_is_optional("scheme_message"),
+    }
+
+
+@register("scheme_message")
+def scheme_message_email_context(notification):
+    from .models import SchemeMessage
+
+    message = SchemeMessage.objects.select_related("scheme").get(
+        pk=notification.context["scheme_message_id"]
+    )
+    return scheme_message_context(message, notification.recipient)

@@ -9,7 +9,16 @@ do not change. The other member loses the shared words too, since they are about
 
 from accounts.personal_data import register
 
-from .models import Goal, GoalProgress, Meeting, MentoringAgreement, PlannedMeeting, PrivateNote
+from .models import (
+    Goal,
+    GoalProgress,
+    Meeting,
+    MentoringAgreement,
+    PlannedMeeting,
+    PrivateNote,
+    SchemeMessage,
+    topic_choices,
+)
 
 PAIR_MEMBER = ("pair__mentee", "pair__mentor")
 
@@ -50,6 +59,13 @@ register(
     ),
     erase=_erase_meeting_words,
     label="Meetings of your mentoring pairs",
+    columns={
+        "held_on": "Meeting date",
+        "duration_minutes": "Minutes",
+        "logged_at": "Logged",
+        "confirmed_by_other_at": "Confirmed by your partner",
+    },
+    value_labels={"topics": topic_choices()},
 )
 register(
     GoalProgress,
@@ -81,6 +97,22 @@ register(
     PlannedMeeting,
     user_fields=PAIR_MEMBER,
     fields=("starts_at", "duration_minutes", "mode", "place", "cancelled_at"),
+    columns={"starts_at": "Starts", "duration_minutes": "Minutes", "cancelled_at": "Cancelled"},
     erase=_erase_plan_places,
     label="Meetings your pairs planned",
+)
+
+
+def _forget_the_sender(rows, user):
+    # The message went to other people and the scheme keeps its list; only the name goes.
+    rows.update(sent_by=None)
+
+
+register(
+    SchemeMessage,
+    user_fields=("sent_by",),
+    fields=("scheme__name", "audience", "subject", "body", "created_at", "sent_count"),
+    columns={"created_at": "Sent", "sent_count": "Emailed"},
+    erase=_forget_the_sender,
+    label="Messages you sent to people in a scheme you organise",
 )

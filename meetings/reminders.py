@@ -29,7 +29,7 @@ from accounts.services import notification_queue
 from matching.models import Pair
 from schemes.models import SchemeRole
 
-from .health import GRACE, MEETING_STATUSES
+from .health import GRACE
 from .models import Nudge, PlannedMeeting
 from .selectors import organiser_digest
 
@@ -84,12 +84,11 @@ def week_label(day):
 
 
 def meeting_reminders_due(now):
-    planned_meetings = PlannedMeeting.objects.filter(
-        cancelled_at=None,
-        starts_at__gt=now,
-        starts_at__lte=now + timedelta(days=2),
-        pair__status__in=MEETING_STATUSES,
-    ).select_related("pair__mentee", "pair__mentor")
+    planned_meetings = (
+        PlannedMeeting.objects.upcoming(now)
+        .filter(starts_at__lte=now + timedelta(days=2), pair__status__in=Pair.MEETING_STATUSES)
+        .select_related("pair__mentee", "pair__mentor")
+    )
     for planned in planned_meetings:
         due_at = reminder_due_at(planned)
         if now < due_at or planned.updated_at >= due_at:
@@ -106,12 +105,12 @@ def meeting_reminders_due(now):
 
 def log_prompts_due(now):
     planned_meetings = (
-        PlannedMeeting.objects.filter(
-            cancelled_at=None,
+        PlannedMeeting.objects.not_cancelled()
+        .filter(
             starts_at__lt=now,
             starts_at__gte=now - LOG_PROMPT_FOR - timedelta(days=2),
             logged_meeting=None,
-            pair__status__in=MEETING_STATUSES,
+            pair__status__in=Pair.MEETING_STATUSES,
         )
         .select_related("pair__mentee", "pair__mentor")
         .annotate(pair_last_met_on=Max("pair__meetings__held_on"))
@@ -139,7 +138,7 @@ def nudges_due(now):
     in a scheme that works, most pairs are not.
     """
     rows = (
-        Pair.objects.filter(status__in=MEETING_STATUSES)
+        Pair.objects.meeting()
         .values("pk", "status_changed_at", "scheme__meeting_interval_max_weeks")
         .annotate(last_meeting_on=Max("meetings__held_on"))
         .order_by()

@@ -29,11 +29,7 @@ def meeting_content_delete_expired(*, now=None):
     """
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.MEETING_CONTENT_RETENTION_DAYS)
-    pair_ids = list(
-        Pair.objects.filter(status=Pair.Status.ENDED, ended_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
-    )
+    pair_ids = list(Pair.objects.ended().filter(ended_at__lt=cutoff).values_list("pk", flat=True))
     cleared = 0
     for start in range(0, len(pair_ids), 500):
         chunk = pair_ids[start : start + 500]

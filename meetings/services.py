@@ -5,12 +5,20 @@ Views, tasks and the admin all call these. Each checks that the person acting is
 email through `accounts.services.notification_queue` after commit.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from uuid import UUID
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.services import notification_queue
+from accounts.widgets import as_sent_back
 from matching.models import Pair
 from matching.services import mentee_rematch_request
 from schemes.models import Enrolment
@@ -26,8 +34,11 @@ from .models import (
     PrivateNote,
 )
 
-MEETING_STATUSES = (Pair.Status.INTRODUCED, Pair.Status.ACTIVE)  # pairs that meet and are nudged
+if TYPE_CHECKING:
+    from accounts.models import User
+    from schemes.models import Scheme
 
+    from .models import SchemeMessage
 
 # --- Checks shared by the use cases ----------------------------------------------------------
 
@@ -40,18 +51,18 @@ def _require_member(pair, user):
 def _require_meeting(pair):
     if pair.status == Pair.Status.PAUSED:
         raise ValidationError("Your pair is paused. Resume it first, then carry on.")
-    if pair.status == Pair.Status.ENDED:
+    if not pair.is_current:
         raise ValidationError("This pair has ended, so nothing more can be added to it.")
 
 
-def _pair_refresh(pair):
+def _pair_refresh(pair) -> None:
     pair.refresh_from_db(fields=["status", "status_changed_at", "ended_at", "end_reason"])
 
 
 # --- Pair life cycle -------------------------------------------------------------------------
 
 
-def _nudges_answer(pair, *, now, later_than=None):
+def _nudges_answer(pair, *, now, later_than=None) -> None:
     """Mark open nudges answered: the silence they were about is over."""
     nudges = Nudge.objects.filter(pair=pair, answered_at=None)
     if later_than is not None:
@@ -68,7 +79,7 @@ def _pair_change_status(pair, *, allowed_from, to, now, **fields):
     return updated == 1
 
 
-def _pair_activate(pair, *, now):
+def _pair_activate(pair, *, now) -> None:
     """An introduced pair becomes active once both confirm the agreement or a meeting is logged."""
     if _pair_change_status(
         pair, allowed_from=[Pair.Status.INTRODUCED], to=Pair.Status.ACTIVE, now=now
@@ -76,7 +87,7 @@ def _pair_activate(pair, *, now):
         _nudges_answer(pair, now=now)
 
 
-def _partner_tell(pair, *, by):
+def _partner_tell(pair, *, by) -> None:
     """Tell the other member that the pair was paused, resumed or ended (an essential email)."""
     stamp = pair.status_changed_at.strftime("%Y%m%d%H%M%S%f")
     notification_queue(
@@ -88,20 +99,18 @@ def _partner_tell(pair, *, by):
 
 
 def _planned_meetings_cancel_upcoming(pair, *, by, now):
-    upcoming = PlannedMeeting.objects.filter(
-        pair=pair, cancelled_at=None, starts_at__gt=now, logged_meeting=None
-    )
+    upcoming = PlannedMeeting.objects.upcoming(now).filter(pair=pair, logged_meeting=None)
     for planned in upcoming:
         planned_meeting_cancel(planned=planned, user=by, check_member=False)
 
 
-def pair_pause(*, pair, user):
+def pair_pause(*, pair: Pair, user: User) -> Pair:
     """Either member pauses the pair: no nudges, and upcoming planned meetings are cancelled."""
     _require_member(pair, user)
     now = timezone.now()
     with transaction.atomic():
         paused = _pair_change_status(
-            pair, allowed_from=MEETING_STATUSES, to=Pair.Status.PAUSED, now=now
+            pair, allowed_from=Pair.MEETING_STATUSES, to=Pair.Status.PAUSED, now=now
         )
         if not paused:
             raise ValidationError("Only a pair that is meeting can be paused.")
@@ -111,7 +120,7 @@ def pair_pause(*, pair, user):
     return pair
 
 
-def pair_resume(*, pair, user):
+def pair_resume(*, pair: Pair, user: User) -> Pair:
     """Either member resumes a paused pair; the interval for nudges starts again from today."""
     _require_member(pair, user)
     now = timezone.now()
@@ -129,28 +138,38 @@ def pair_resume(*, pair, user):
     return pair
 
 
-def pair_end(*, pair, user, reason, note="", wants_new_mentor=None):
-    """Either member ends the pair, without blame.
+def pair_end(
+    *,
+    pair: Pair,
+    user: User,
+    reason: str = "",
+    note: str = "",
+    share_reason: bool = False,
+    wants_new_mentor: bool | None = None,
+) -> Pair:
+    """Either member ends the pair, without blame and without having to say why.
 
-    1. Record the reason (from Pair.EndReason) and the optional note, which the pair and the
-       organisers see. "Not a good fit" also means these two are never matched again.
+    1. Record the optional reason (one of Pair.MEMBER_END_REASONS) and note. The organisers may
+       read them; the partner only if `share_reason` (the member's choice). "Not a good fit"
+       also means these two are never matched again.
     2. Cancel upcoming planned meetings and stop nudges.
     3. If the mentee ends it, their answer to "a new mentor?" is acted on (`mentee_next_step`).
     4. Tell the other member.
     """
     _require_member(pair, user)
-    if reason not in Pair.EndReason.values:
-        raise ValidationError("Choose the reason that fits best; none of them blames anyone.")
+    if reason and reason not in Pair.MEMBER_END_REASONS:
+        raise ValidationError("Choose one of the reasons listed, or none.")
     now = timezone.now()
     with transaction.atomic():
         ended = _pair_change_status(
             pair,
-            allowed_from=[*MEETING_STATUSES, Pair.Status.PAUSED],
+            allowed_from=[*Pair.MEETING_STATUSES, Pair.Status.PAUSED],
             to=Pair.Status.ENDED,
             now=now,
             ended_at=now,
             end_reason=reason,
             end_note=note.strip(),
+            end_reason_shared=bool(share_reason) and bool(reason or note.strip()),
             ended_by=user,
             ended_badly=reason == Pair.EndReason.NOT_A_GOOD_FIT,
         )
@@ -158,14 +177,61 @@ def pair_end(*, pair, user, reason, note="", wants_new_mentor=None):
             raise ValidationError("This pair has already ended.")
         _nudges_answer(pair, now=now)
         _planned_meetings_cancel_upcoming(pair, by=user, now=now)
-        still_enrolled = pair.mentee_enrolment.status != Enrolment.Status.WITHDRAWN
+        still_enrolled = pair.mentee_enrolment.is_current
         if user.pk == pair.mentee_id and wants_new_mentor is not None and still_enrolled:
             mentee_next_step(pair=pair, user=user, wants_new_mentor=wants_new_mentor)
         _partner_tell(pair, by=user)
     return pair
 
 
-def mentee_next_step(*, pair, user, wants_new_mentor):
+def pair_end_for_departure(*, pair: Pair, leaving: User, reason: str) -> bool:
+    """A member left the scheme or closed their account (meetings.lifecycle): the pair ends.
+
+    1. End it with a conditional update, so a second call does nothing. `reason` names the
+       cause (left, place ended, account closed): nobody is blamed and no words are kept.
+    2. Stop nudges and cancel upcoming planned meetings (the partner's calendar is updated).
+    3. A mentee left behind who is still taking part goes first in line for a new mentor.
+    4. Tell the partner who is still taking part, once: the key names the pair and the partner.
+    Returns True if this call ended the pair.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        ended = _pair_change_status(
+            pair,
+            allowed_from=[*Pair.MEETING_STATUSES, Pair.Status.PAUSED],
+            to=Pair.Status.ENDED,
+            now=now,
+            ended_at=now,
+            end_reason=reason,
+            end_note="",
+            end_reason_shared=False,
+            ended_by=leaving,  # who left, not who is to blame; erasure clears it
+            ended_badly=False,
+        )
+        if not ended:
+            return False
+        _nudges_answer(pair, now=now)
+        _planned_meetings_cancel_upcoming(pair, by=leaving, now=now)
+        partner = pair.other_member(leaving)
+        partner_is_mentee = partner.pk == pair.mentee_id
+        partner_enrolment = Enrolment.objects.get(
+            pk=pair.mentee_enrolment_id if partner_is_mentee else pair.mentor_enrolment_id
+        )
+        if not partner_enrolment.is_current or not partner.is_active:
+            return True
+        first_in_line = partner_is_mentee and partner_enrolment.status == Enrolment.Status.ACTIVE
+        if first_in_line:
+            mentee_rematch_request(enrolment=partner_enrolment)
+        notification_queue(
+            key=f"pair_member_left:pair:{pair.pk}:user:{partner.pk}",
+            kind="pair_member_left",
+            recipient=partner,
+            context={"pair_id": pair.pk, "first_in_line": first_in_line},
+        )
+    return True
+
+
+def mentee_next_step(*, pair: Pair, user: User, wants_new_mentor: bool) -> Enrolment:
     """After a pair ends, the mentee says whether they want a new mentor now.
 
     Yes: the enrolment is active again if it was paused, and matching puts it first in line
@@ -178,11 +244,11 @@ def mentee_next_step(*, pair, user, wants_new_mentor):
         raise ValidationError("You can ask for a new mentor once this pair has ended.")
     with transaction.atomic():
         enrolment = Enrolment.objects.select_for_update().get(pk=pair.mentee_enrolment_id)
-        if enrolment.status == Enrolment.Status.WITHDRAWN:
+        if not enrolment.is_current:
             raise ValidationError(
                 "You have left this scheme. Join it again from the Schemes page to find a mentor."
             )
-        if Pair.objects.filter(mentee_enrolment=enrolment).exclude(status="ended").exists():
+        if enrolment.pairs_as_mentee.current().exists():
             raise ValidationError("You already have a mentor in this scheme.")
         now = timezone.now()
         if wants_new_mentor:
@@ -203,7 +269,9 @@ def mentee_next_step(*, pair, user, wants_new_mentor):
 # --- Agreement and goals ---------------------------------------------------------------------
 
 
-def agreement_save(*, pair, user, working_on, meeting_frequency, confidentiality):
+def agreement_save(
+    *, pair: Pair, user: User, working_on: str, meeting_frequency: str, confidentiality: str
+) -> MentoringAgreement:
     """Write or change the agreement. Saving it is the writer's confirmation; a change asks the
     other member to confirm the new words."""
     _require_member(pair, user)
@@ -239,7 +307,7 @@ def agreement_save(*, pair, user, working_on, meeting_frequency, confidentiality
     return agreement
 
 
-def agreement_confirm(*, pair, user):
+def agreement_confirm(*, pair: Pair, user: User) -> MentoringAgreement:
     """One click: the member agrees to the agreement as it stands. Confirming twice is harmless."""
     _require_member(pair, user)
     _require_meeting(pair)
@@ -258,7 +326,7 @@ def agreement_confirm(*, pair, user):
     return agreement
 
 
-def goal_create(*, pair, user, title, details=""):
+def goal_create(*, pair: Pair, user: User, title: str, details: str = "") -> Goal:
     _require_member(pair, user)
     _require_meeting(pair)
     if not title.strip():
@@ -268,13 +336,16 @@ def goal_create(*, pair, user, title, details=""):
     )
 
 
-def goal_update(*, goal, user, title, details, status):
+def goal_update(*, goal: Goal, user: User, title: str, details: str, status: str) -> Goal:
     _require_member(goal.pair, user)
     if goal.pair.status == Pair.Status.ENDED:
         raise ValidationError("This pair has ended, so its goals can no longer change.")
     if status not in Goal.Status.values:
         raise ValidationError("Choose open, progressing, achieved or dropped.")
-    goal.title, goal.details, goal.status = title.strip(), details.strip(), status
+    values = (title.strip(), details.strip(), status)
+    if values == (goal.title, goal.details, goal.status):
+        return goal  # saved unchanged: it was not updated
+    goal.title, goal.details, goal.status = values
     goal.updated_at = timezone.now()
     goal.save(update_fields=["title", "details", "status", "updated_at"])
     return goal
@@ -285,17 +356,17 @@ def goal_update(*, goal, user, title, details, status):
 
 def meeting_log(
     *,
-    pair,
-    user,
-    held_on,
-    duration_minutes,
-    mode,
-    topics=(),
-    summary="",
-    private_note="",
-    progress=None,
-    planned_meeting=None,
-):
+    pair: Pair,
+    user: User,
+    held_on: date,
+    duration_minutes: int,
+    mode: str,
+    topics: Iterable[str] = (),
+    summary: str = "",
+    private_note: str = "",
+    progress: dict[int, dict[str, str]] | None = None,
+    planned_meeting: PlannedMeeting | None = None,
+) -> Meeting:
     """Either member logs a meeting; the other confirms it with one click.
 
     1. Check: a member of a pair that is meeting, a date that has come and is not before the pair
@@ -365,7 +436,7 @@ def meeting_log(
     return meeting
 
 
-def meeting_confirm(*, meeting, user):
+def meeting_confirm(*, meeting: Meeting, user: User) -> bool:
     """The member who did not log the meeting confirms it. Returns True if this click did."""
     pair = meeting.pair
     _require_member(pair, user)
@@ -378,13 +449,16 @@ def meeting_confirm(*, meeting, user):
     return confirmed == 1
 
 
-def private_note_save(*, meeting, author, text):
+def private_note_save(*, meeting: Meeting, author: User, text: str) -> PrivateNote | None:
     """Write, change or (with empty text) delete the author's own note on a meeting."""
     _require_member(meeting.pair, author)
     text = text.strip()
     if not text:
         PrivateNote.objects.filter(meeting=meeting, author=author).delete()
         return None
+    unchanged = PrivateNote.objects.filter(meeting=meeting, author=author, text=text).first()
+    if unchanged:
+        return unchanged
     note, _ = PrivateNote.objects.update_or_create(
         meeting=meeting,
         author=author,
@@ -396,7 +470,7 @@ def private_note_save(*, meeting, author, text):
 # --- Planned meetings and their calendar invitations -----------------------------------------
 
 
-def _invitations_queue(planned):
+def _invitations_queue(planned) -> None:
     """Send both members the invitation at this sequence: a new key per sequence, so an update
     is sent once and never twice."""
     pair = planned.pair
@@ -419,7 +493,15 @@ def _check_plan(pair, *, starts_at, duration_minutes, mode):
         raise ValidationError("Choose in person, video call or phone.")
 
 
-def planned_meeting_create(*, pair, user, starts_at, duration_minutes, mode, place=""):
+def planned_meeting_create(
+    *,
+    pair: Pair,
+    user: User,
+    starts_at: datetime,
+    duration_minutes: int,
+    mode: str,
+    place: str = "",
+) -> PlannedMeeting:
     """Plan the next meeting; both members get a calendar invitation (.ics)."""
     _require_member(pair, user)
     _check_plan(pair, starts_at=starts_at, duration_minutes=duration_minutes, mode=mode)
@@ -439,7 +521,15 @@ def planned_meeting_create(*, pair, user, starts_at, duration_minutes, mode, pla
     return planned
 
 
-def planned_meeting_reschedule(*, planned, user, starts_at, duration_minutes, mode, place=""):
+def planned_meeting_reschedule(
+    *,
+    planned: PlannedMeeting,
+    user: User,
+    starts_at: datetime,
+    duration_minutes: int,
+    mode: str,
+    place: str = "",
+) -> PlannedMeeting:
     """Move a planned meeting: the same invitation UID with the next SEQUENCE, so calendars
     update the event rather than add a second one."""
     pair = planned.pair
@@ -451,6 +541,7 @@ def planned_meeting_reschedule(*, planned, user, starts_at, duration_minutes, mo
             raise ValidationError("This meeting was cancelled: plan a new one instead.")
         if Meeting.objects.filter(planned_meeting=locked).exists():
             raise ValidationError("This meeting has been logged, so it can no longer be moved.")
+        starts_at = as_sent_back(locked.starts_at, starts_at)
         unchanged = (
             locked.starts_at == starts_at
             and locked.duration_minutes == duration_minutes
@@ -474,7 +565,9 @@ def planned_meeting_reschedule(*, planned, user, starts_at, duration_minutes, mo
     return locked
 
 
-def planned_meeting_cancel(*, planned, user, check_member=True):
+def planned_meeting_cancel(
+    *, planned: PlannedMeeting, user: User, check_member: bool = True
+) -> PlannedMeeting:
     """Cancel a planned meeting: both calendars receive a METHOD:CANCEL at the next SEQUENCE.
     Cancelling twice sends one cancellation."""
     pair = planned.pair
@@ -482,11 +575,119 @@ def planned_meeting_cancel(*, planned, user, check_member=True):
         _require_member(pair, user)
     now = timezone.now()
     with transaction.atomic():
-        cancelled = PlannedMeeting.objects.filter(pk=planned.pk, cancelled_at=None).update(
-            cancelled_at=now, updated_at=now, sequence=F("sequence") + 1
+        cancelled = (
+            PlannedMeeting.objects.not_cancelled()
+            .filter(pk=planned.pk)
+            .update(cancelled_at=now, updated_at=now, sequence=F("sequence") + 1)
         )
         planned.refresh_from_db()
         planned.pair = pair
         if cancelled:
             _invitations_queue(planned)
     return planned
+
+
+# --- An organiser's message to a group of the scheme -----------------------------------------
+
+
+def scheme_message_send(
+    *,
+    scheme: Scheme,
+    audience: str,
+    subject: str,
+    body: str,
+    sent_by: User,
+    filters: dict[str, str] | None = None,
+    send_token: UUID | None = None,
+) -> SchemeMessage:
+    """Send an organiser's message to `audience` of `scheme`; returns the SchemeMessage.
+
+    1. Check it: a subject and a body, and at least one person to send it to.
+    2. Record the message under its `send_token` (one per preview): a second press of Send finds
+       the message already recorded and sends nothing more.
+    3. Queue one Notification per person, keyed by message and person, so a retried task never
+       sends twice; people who turned scheme messages off are counted as skipped.
+    4. Write the audit row (counts and filters, never the text).
+    """
+    from .models import SchemeMessage
+    from .selectors import MESSAGE_FILTERS, scheme_message_recipients
+
+    subject, body = (subject or "").strip(), (body or "").strip()
+    if not subject or not body:
+        raise ValidationError("Write a subject and a message.")
+    if audience not in SchemeMessage.Audience.values:
+        raise ValidationError("Choose who the message is for.")
+    filters = {
+        key: value for key, value in (filters or {}).items() if key in MESSAGE_FILTERS and value
+    }
+    recipients = list(scheme_message_recipients(scheme, audience, filters))
+    if not recipients:
+        raise ValidationError("No one in the scheme matches, so there is no one to send it to.")
+    if send_token is not None:
+        already = SchemeMessage.objects.filter(send_token=send_token, scheme=scheme).first()
+        if already is not None:
+            return already
+    try:
+        return _scheme_message_record(
+            scheme=scheme,
+            audience=audience,
+            filters=filters,
+            subject=subject,
+            body=body,
+            sent_by=sent_by,
+            send_token=send_token,
+            recipients=recipients,
+        )
+    except IntegrityError:  # the same Send pressed twice at once: the other press sent it
+        if send_token is None:
+            raise
+        return SchemeMessage.objects.get(send_token=send_token, scheme=scheme)
+
+
+def _scheme_message_record(
+    *, scheme, audience, filters, subject: str, body, sent_by, send_token, recipients
+):
+    from accounts.audit import audit_record
+    from accounts.services import email_is_optional
+
+    from .models import SchemeMessage
+
+    with transaction.atomic():
+        message = SchemeMessage.objects.create(
+            scheme=scheme,
+            audience=audience,
+            filters=filters,
+            subject=subject,
+            body=body,
+            sent_by=sent_by,
+            **({"send_token": send_token} if send_token is not None else {}),
+        )
+        sent = skipped = 0
+        for person in recipients:
+            if email_is_optional("scheme_message") and "scheme_message" in (
+                person.email_opt_outs or []
+            ):
+                skipped += 1
+                continue
+            queued = notification_queue(
+                key=f"scheme_message:{message.pk}:{person.pk}",
+                kind="scheme_message",
+                recipient=person,
+                context={"scheme_message_id": message.pk},
+            )
+            sent += queued is not None
+        message.sent_count, message.skipped_count = sent, skipped
+        message.save(update_fields=["sent_count", "skipped_count"])
+        audit_record(
+            actor=sent_by,
+            action="scheme_message_sent",
+            target=f"scheme:{scheme.slug}",
+            details={
+                "scheme_message": message.pk,
+                "audience": audience,
+                "filters": filters,
+                "sent": sent,
+                "skipped": skipped,
+            },
+        )
+    return message

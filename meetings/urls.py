@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_messages
 
 app_name = "meetings"
 
@@ -43,4 +43,18 @@ urlpatterns = [
     # Organisers (and the members, to see what organisers see)
     path("<int:pk>/overview/", views.pair_overview_page, name="pair-overview"),
     path("scheme/<slug:slug>/", views.organiser_pair_list, name="organiser-pairs"),
+    # Organisers' messages to a group of their scheme
+    path(
+        "scheme/<slug:slug>/messages/", views_messages.scheme_message_list, name="scheme-messages"
+    ),
+    path(
+        "scheme/<slug:slug>/messages/new/",
+        views_messages.scheme_message_new,
+        name="scheme-message-new",
+    ),
+    path(
+        "scheme/<slug:slug>/messages/send/",
+        views_messages.scheme_message_send,
+        name="scheme-message-send",
+    ),
 ]

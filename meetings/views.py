@@ -51,6 +51,8 @@ def _pair_page(request, template, the_pair, **context):
     """Render a member page with what every pair page shows: the "need help?" panel."""
     pair = context.setdefault("pair", the_pair)
     context.setdefault("partner", pair.other_member(request.user))
+    context.setdefault("partner_name", pair.partner_label(request.user))
+    context["end_reason_visible"] = pair.end_reason_visible_to(request.user)
     context["organisers"] = scheme_organisers(pair.scheme)
     return render(request, template, context)
 
@@ -72,7 +74,7 @@ def pair_detail(request, pk):
         space["can_ask_for_new_mentor"] = (
             enrolment.status in ("active", "paused")
             and not enrolment.rematch_priority
-            and not enrolment.pairs_as_mentee.exclude(status="ended").exists()
+            and not enrolment.pairs_as_mentee.current().exists()
         )
         space["first_in_line"] = enrolment.rematch_priority and enrolment.status == "active"
     space["content_deleted_on"] = content_deleted_on(pair)
@@ -168,9 +170,11 @@ def meeting_log(request, pk):
     planned = None
     planned_id = request.GET.get("planned") or request.POST.get("planned")
     if planned_id and str(planned_id).isdigit():
-        planned = PlannedMeeting.objects.filter(
-            pk=planned_id, pair=pair, cancelled_at=None, logged_meeting=None
-        ).first()
+        planned = (
+            PlannedMeeting.objects.not_cancelled()
+            .filter(pk=planned_id, pair=pair, logged_meeting=None)
+            .first()
+        )
     initial = {}
     if planned is not None:
         initial = {
@@ -306,8 +310,9 @@ def planned_meeting_edit(request, pk, planned_pk):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        sequence_before = planned.sequence
         try:
-            services.planned_meeting_reschedule(
+            moved = services.planned_meeting_reschedule(
                 planned=planned,
                 user=request.user,
                 starts_at=data["starts_at"],
@@ -318,11 +323,15 @@ def planned_meeting_edit(request, pk, planned_pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request,
-                "The meeting is moved. Both of you get an updated invitation, which replaces "
-                "the old one in your calendars.",
-            )
+            # The service sends updates only when something changed, raising the sequence.
+            if moved.sequence == sequence_before:
+                messages.info(request, "Nothing changed, so no updated invitation was sent.")
+            else:
+                messages.success(
+                    request,
+                    "The meeting is moved. Both of you get an updated invitation, which replaces "
+                    "the old one in your calendars.",
+                )
             return redirect("meetings:pair-detail", pk=pair.pk)
     return _pair_page(request, "meetings/plan_form.html", pair, form=form, planned=planned)
 
@@ -396,6 +405,7 @@ def pair_end(request, pk):
                 user=request.user,
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
+                share_reason=form.share_reason,
                 wants_new_mentor=form.cleaned_data.get("wants_new_mentor"),
             )
         except ValidationError as error:
@@ -403,7 +413,7 @@ def pair_end(request, pk):
         else:
             messages.success(
                 request,
-                f"Your pair has ended. {pair.other_member(request.user)} has been told. "
+                f"Your pair has ended. {pair.partner_label(request.user)} has been told. "
                 "Thank you for taking part.",
             )
             return redirect("meetings:pair-detail", pk=pair.pk)
@@ -445,7 +455,13 @@ def pair_overview_page(request, pk):
     return render(
         request,
         "meetings/pair_overview.html",
-        {**pair_overview(pair), "is_member": pair.has_member(request.user)},
+        {
+            **pair_overview(pair),
+            "is_member": pair.has_member(request.user),
+            # Organisers read what a member chose to tell them; the partner only if shared.
+            "end_reason_visible": not pair.has_member(request.user)
+            or pair.end_reason_visible_to(request.user),
+        },
     )
 
 

@@ -32,7 +32,10 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Links in emails must reach the server that sent them: without SITE_URL, follow PORT (as `make run`
+# does), so `PORT=18801 make run` mails links to port 18801, not to a server that is not there.
+_LOCAL_SITE_URL = f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+SITE_URL = env.str("SITE_URL", default=_LOCAL_SITE_URL).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +52,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_ratelimit",
+    "csp",
     "accounts",
     "schemes",
     "matching",
@@ -56,11 +61,14 @@ INSTALLED_APPS = [
     "surveys",
     "supervision",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so redirects and error responses from the middleware below carry the policy too.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,9 +141,14 @@ MEETING_CONTENT_RETENTION_DAYS = env.int("MEETING_CONTENT_RETENTION_DAYS", defau
 # Pounds an hour of scheme administration costs, for the dashboards' cost figures.
 REPORTS_ADMIN_HOURLY_RATE = env.float("REPORTS_ADMIN_HOURLY_RATE", default=30)
 
+# Counts of people from 1 to this less one are shown as "fewer than N" (schemes/disclosure.py).
+DISCLOSURE_MIN_COUNT = env.int("DISCLOSURE_MIN_COUNT", default=5)
+
 # Two-step sign-in (TOTP) for staff roles; trainees may turn it on. Switch off only for a demo.
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Peer Mentoring"
+# The admin never shows a device's key or its QR code (accounts/admin_base.py).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Sessions end after 30 idle minutes: every request pushes the expiry 30 minutes on.
 SESSION_COOKIE_AGE = 30 * 60
@@ -156,6 +169,10 @@ AXES_VERBOSE = False
 if env.bool("AXES_BEHIND_PROXY", default=False):
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
+# Rate limits on sign-up, password reset, resend confirmation and the two-step forms
+# (accounts/ratelimits.py): counted in the cache below, per client address as django-axes sees it.
+RATELIMIT_IP_META_KEY = "accounts.ratelimits.client_address"
+
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -166,6 +183,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
 USE_I18N = True
+# Times on the 24-hour clock (13:35) wherever Django formats one: see mentoring/formats.
+FORMAT_MODULE_PATH = ["mentoring.formats"]
 USE_TZ = True  # stored times are UTC; pages show them in TIME_ZONE
 
 # --- Static files -----------------------------------------------------------------------------
@@ -208,11 +227,53 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A strict Content-Security-Policy (django-csp): scripts, styles and everything else come from
+# this site alone; no inline script, inline event handler, style attribute or eval. Pages pass
+# data to their scripts as data-* attributes or json_script, and style with classes in
+# static/css. img-src adds data: for the small SVG icons inside Bootstrap's stylesheet.
+# tests/test_csp.py holds the header and the templates to this; the browser tests listen for
+# violations on every page. The admin needs nothing looser.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Background work (Celery) -----------------------------------------------------------------
 # With REDIS_URL unset, Celery uses kombu's filesystem transport in var/celery, so one machine
 # needs no Redis. In production REDIS_URL points at the shared Redis.
 REDIS_URL = env.str("REDIS_URL", default="")
+# The cache holds the rate-limit counters, so every web process must share it. With Redis: Django's
+# Redis cache (atomic increments; django-ratelimit lists only django-redis's, hence W001 silenced).
+# Without Redis (one machine): a file cache in var/cache, shared by that machine's processes with
+# no set-up step. django-ratelimit flags it (E003) because its increment is not atomic: two
+# requests at the same instant may count once, loosening a limit by a request or two, which is
+# acceptable here. (The local-memory cache would not be shared between processes at all.)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "mentoring",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -13,3 +13,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 SITE_URL = "http://testserver"
 # Most tests sign staff in with force_login; the two-step tests switch this on themselves.
 TWO_FACTOR_REQUIRED = False
+# Rate-limit counters in this process's memory, emptied before each test (conftest.py), so test
+# runs on one machine never share counters through var/cache.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

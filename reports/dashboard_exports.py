@@ -1,8 +1,10 @@
 """CSV and XLSX exports of the scheme and organisation dashboards.
 
 The export holds exactly the figures the page shows for the same query string (the page's export
-links carry its filters), through the same access check, with the same suppression: referrals
-only in groups of five or more, survey figures only from five responses. It is built from the
+links carry its filters), through the same access check, with the same disclosure control
+(schemes/disclosure.py): a count of 1 to 4 reads "fewer than 5", secondary suppression hides
+what would give it away ("not shown"), and a filtered view carries the sentence saying why the
+routes in, pair health and surveys are not there instead of those figures. It is built from the
 dashboard's figures (reports.dashboards.dashboard), never from rows about people, so it is
 aggregate metadata by construction.
 
@@ -20,15 +22,9 @@ written to the audit log (who, which dashboard, which format, which filters).
 
 from decimal import Decimal
 
-from django.contrib.auth.decorators import login_required
-from django.views.decorators.http import require_GET
-
-from schemes.access import scheme_for
+from schemes import disclosure
 
 from . import exports
-from .access import organisation_for, organisations_overseen_by
-from .dashboards import GRADE_LABELS
-from .views import _dashboard_context
 
 # --- The allow-lists: one per sheet, and the CSV's ----------------------------------------------
 
@@ -87,34 +83,49 @@ SCHEME_WIDE_NOTE = (
     "Mentor training, supervision, surveys and cost describe whole schemes: the grade, "
     "specialty, site and date filters do not change them."
 )
-SUPPRESSION_NOTE = (
-    "Referrals are shown only in groups of 5 or more; when they are not, the other routes are "
-    '"not shown" either, so that the referrals cannot be worked out from the total. Survey '
-    "figures are shown only from 5 responses."
-)
+FILTERED_LABEL = "Not shown in a filtered view"
+
+
+def suppression_note():
+    threshold = disclosure.min_count()
+    return (
+        f'A count of 1 to {threshold - 1} people reads "fewer than {threshold}"; the '
+        "next-smallest groups are hidden with it so that it cannot be worked out from the total "
+        f'("not shown" when one of them is {threshold} or more). Percentages, means and costs '
+        f"per head are shown only for groups of {threshold} or more. {disclosure.SENSITIVE_NOTE}"
+    )
 
 
 # --- The tables ---------------------------------------------------------------------------------
 
 
 def _number(value):
-    """A Decimal as an int or a float, so that a spreadsheet reads it as a number."""
+    """A Decimal as an int or a float, so that a spreadsheet reads it as a number; a shown
+    count as its cell (the int, or the words)."""
+    if isinstance(value, disclosure.Shown):
+        return value.cell()
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
 
 
 def _pairs(rows, label_key, value_key):
-    return [{label_key: label, value_key: value} for label, value in rows]
+    """(label, count) rows as table rows; None (a sensitive table in a filtered view) as the
+    one row that says why it is not there."""
+    if rows is None:
+        return [{label_key: FILTERED_LABEL, value_key: disclosure.SENSITIVE_NOTE}]
+    return [{label_key: label, value_key: _number(value)} for label, value in rows]
 
 
 def _funnel(funnel):
-    def percent(count):
-        return round(100 * count / funnel.eligible, 1) if funnel.eligible else None
+    def percent(shown):
+        if shown.suppressed or not disclosure.enough(funnel.eligible):
+            return None
+        return round(100 * shown.value / funnel.eligible, 1)
 
     rows = [
-        {"stage": label, "trainees": count, "percent_of_eligible": percent(count)}
-        for label, count in funnel.rows()
+        {"stage": label, "trainees": shown.cell(), "percent_of_eligible": percent(shown)}
+        for label, shown in funnel.rows()
     ]
     rows[0]["percent_of_eligible"] = None  # 100% of itself says nothing
     rows[1]["uptake_band"] = funnel.band
@@ -123,26 +134,29 @@ def _funnel(funnel):
 
 def _days_to_match(days):
     return [
-        {"measure": "Matched mentees", "value": days["n"]},
+        {"measure": "Matched mentees", "value": _number(days["n"])},
         {"measure": "Median days from enrolment to match", "value": days["median"]},
     ]
 
 
 def _mentors(mentors):
-    return [
-        {"measure": "Active mentors", "value": mentors["active_mentors"]},
-        {"measure": "Active mentors trained as the scheme requires", "value": mentors["trained"]},
-        {"measure": "Trained %", "value": mentors["trained_percent"]},
-        {"measure": "Supervision sessions held (12 months)", "value": mentors["sessions_held"]},
-        {"measure": "Supervision places attended (12 months)", "value": mentors["attended"]},
-        {"measure": "Supervision places recorded (12 months)", "value": mentors["recorded"]},
-        {"measure": "Supervision attendance %", "value": mentors["attendance_percent"]},
+    rows = [
+        ("Active mentors", "active_mentors"),
+        ("Active mentors trained as the scheme requires", "trained"),
+        ("Trained %", "trained_percent"),
+        ("Supervision sessions held (12 months)", "sessions_held"),
+        ("Supervision places attended (12 months)", "attended"),
+        ("Supervision places recorded (12 months)", "recorded"),
+        ("Supervision attendance %", "attendance_percent"),
     ]
+    return [{"measure": label, "value": _number(mentors[key])} for label, key in rows]
 
 
 def _surveys(surveys, suppressed_text):
     """Per survey: invited, responded and the rate (or only the words when fewer than five
     responded, as on the page), then each domain's mean score out of 5 (or the words)."""
+    if surveys is None:
+        return [{"survey": FILTERED_LABEL, "measure": "", "value": disclosure.SENSITIVE_NOTE}]
     rows = []
     for survey in surveys:
         name = {"survey": survey["name"], "audience": survey["audience"]}
@@ -150,8 +164,8 @@ def _surveys(surveys, suppressed_text):
             rows.append({**name, "measure": "Response rate %", "value": suppressed_text})
         else:
             rows += [
-                {**name, "measure": "Invited", "value": survey["invited"]},
-                {**name, "measure": "Responded", "value": survey["responded"]},
+                {**name, "measure": "Invited", "value": _number(survey["invited"])},
+                {**name, "measure": "Responded", "value": _number(survey["responded"])},
                 {**name, "measure": "Response rate %", "value": survey["rate"]},
             ]
         for domain in survey["domains"]:
@@ -169,9 +183,9 @@ def _cost(cost):
     return [
         {"measure": "Admin hourly rate £", "value": _number(cost["rate"])},
         {"measure": "Cost a year £ (admin hours and budget)", "value": _number(cost["total"])},
-        {"measure": "Mentees", "value": cost["mentees"]},
+        {"measure": "Mentees", "value": _number(cost["mentees"])},
         {"measure": "Cost per mentee £", "value": _number(cost["per_mentee"])},
-        {"measure": "Active pairs", "value": cost["active_pairs"]},
+        {"measure": "Active pairs", "value": _number(cost["active_pairs"])},
         {"measure": "Cost per active pair £", "value": _number(cost["per_active_pair"])},
     ]
 
@@ -191,7 +205,7 @@ def dashboard_tables(figures):
             {
                 "quarter": row["label"],
                 "meetings": row["meetings"],
-                "pairs": row["pairs"],
+                "pairs": _number(row["pairs"]),
                 "per_pair": row["per_pair"],
             }
             for row in figures["meetings_per_pair"]
@@ -230,112 +244,3 @@ def long_rows(tables, about):
                     "measure": heading,
                     "value": row[key],
                 }
-
-
-# --- The views ----------------------------------------------------------------------------------
-
-
-def _filters(scope, dashboard_filter):
-    """The filters as (field name, readable value), after the dashboard's scope: only those the
-    form accepted, exactly as the page applies them (an invalid value is ignored there too)."""
-    filters = dict(scope)
-    if not dashboard_filter.is_bound:
-        return filters
-    form = dashboard_filter.form
-    cleaned = form.cleaned_data
-    for name in form.fields:
-        value = cleaned.get(name)
-        if name == "organisation" or value in (None, ""):
-            continue
-        if name == "grade":
-            value = GRADE_LABELS.get(value, value)
-        elif hasattr(value, "isoformat"):
-            value = value.isoformat()
-        filters[name] = str(value)
-    return filters
-
-
-def _export(request, *, what, target, context, scope, filename, fmt):
-    dashboard_filter = context["filter"]
-    filters = _filters(scope, dashboard_filter)
-    labels = {name: field.label for name, field in dashboard_filter.form.fields.items()}
-    shown_filters = {labels.get(name, name.capitalize()): value for name, value in filters.items()}
-    notes = [("Scheme-wide figures", SCHEME_WIDE_NOTE), ("Small numbers", SUPPRESSION_NOTE)]
-    tables = dashboard_tables(context["figures"])
-    about = exports.about_rows(what=what, filters=shown_filters, user=request.user) + notes
-    return exports.audited_export(
-        request,
-        what=what,
-        target=target,
-        filters=filters,
-        fmt=fmt,
-        filename=filename,
-        tables=tables,
-        about=about,
-        csv_table=exports.Table("Dashboard", LONG_COLUMNS, long_rows(tables, about)),
-    )
-
-
-def _scheme_export(request, slug, fmt):
-    scheme = scheme_for(request.user, slug, need="organise")
-    return _export(
-        request,
-        what="Scheme dashboard",
-        target=scheme.slug,
-        context=_dashboard_context(request, [scheme]),
-        scope={"scheme": scheme.name},
-        filename=f"dashboard-{scheme.slug}",
-        fmt=fmt,
-    )
-
-
-def _organisation_export(request, slug, fmt):
-    """The organisation in the address is the one exported: an `organisation` in the query
-    string is overridden (the page redirects on it; an export link never carries another)."""
-    organisation = organisation_for(request.user, slug)
-    data = request.GET.copy()
-    data["organisation"] = str(organisation.pk)
-    context = _dashboard_context(
-        request,
-        organisation.schemes.order_by("name"),
-        organisations=organisations_overseen_by(request.user),
-        organisation=organisation,
-        data=data,
-    )
-    chosen = context["filter"].form.cleaned_data.get("scheme")
-    return _export(
-        request,
-        what="Organisation dashboard",
-        target=organisation.slug,
-        context=context,
-        scope={
-            "organisation": organisation.name,
-            "scheme": chosen.name if chosen is not None else "All schemes",
-        },
-        filename=f"dashboard-{organisation.slug}",
-        fmt=fmt,
-    )
-
-
-@login_required
-@require_GET
-def scheme_dashboard_csv(request, slug):
-    return _scheme_export(request, slug, "csv")
-
-
-@login_required
-@require_GET
-def scheme_dashboard_xlsx(request, slug):
-    return _scheme_export(request, slug, "xlsx")
-
-
-@login_required
-@require_GET
-def organisation_dashboard_csv(request, slug):
-    return _organisation_export(request, slug, "csv")
-
-
-@login_required
-@require_GET
-def organisation_dashboard_xlsx(request, slug):
-    return _organisation_export(request, slug, "xlsx")

@@ -8,6 +8,12 @@ the same however many schemes, trainees, pairs, meetings, sessions or survey ans
 
 Training, supervision, survey and cost figures describe whole schemes: the grade, specialty, site
 and date filters do not apply to them (the template says so).
+
+Every count of people goes through schemes.disclosure: primary and secondary suppression of the
+funnel and the breakdowns (a figure is a `Shown`: the page renders it, the exports take its
+`cell()`, the charts its `plotted`), and the sensitive categories (routes in, pair health,
+survey figures) only in the unfiltered view; a filtered view has None for them and shows
+disclosure.SENSITIVE_NOTE instead.
 """
 
 import statistics
@@ -17,37 +23,40 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Max, Min
-from django.db.models.functions import Lower, TruncMonth, TruncQuarter
 from django.utils import timezone
 
-from accounts.models import Grade, User
-from matching.models import Pair
-from meetings.health import MEETING_STATUSES, Health, pair_health
-from meetings.models import Meeting
-from meetings.selectors import with_metadata
-from schemes.models import TRAINEE_GRADES, Enrolment, EnrolmentModel, MenteeEligibility
+from accounts.selectors import grade_labels
+from meetings.health import Health, pair_health
+from meetings.selectors import (
+    dashboard_pairs,
+    meeting_pair_count,
+    meetings_by_quarter,
+    mentee_dashboard_rows,
+)
+from schemes import disclosure
+from schemes.selectors import (
+    dashboard_mentee_enrolments,
+    enrolled_mentee_count,
+    report_vocabulary,
+    scheme_admits_trainee,
+    trainee_groups,
+)
 from supervision.selectors import (
     supervision_activity_for_schemes,
     training_coverage_for_schemes,
 )
-from surveys.selectors import SUPPRESSED_TEXT, organisation_results, scheme_results
+from surveys.selectors import organisation_results, scheme_results, suppressed_text
 
 from .uptake import uptake_band
 
-MIN_REFERRAL_GROUP = 5
-FEWER_THAN_5 = "fewer than 5"
-NOT_SHOWN = "not shown"
-ENROLLED_STATUSES = (Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED)
-SOURCE_LABELS = dict(Enrolment.Source.choices)
-GRADE_LABELS = dict(Grade.choices)
+VOCABULARY = report_vocabulary()
+ENROLLED_STATUSES = VOCABULARY["enrolled_statuses"]
+GRADE_LABELS = grade_labels()
 
 
 def mentee_enrolments(schemes):
     """The mentee enrolments a dashboard starts from (the FilterSet narrows them)."""
-    return Enrolment.objects.filter(scheme__in=schemes, role=Enrolment.Role.MENTEE).exclude(
-        status=Enrolment.Status.REQUESTED
-    )
+    return dashboard_mentee_enrolments(schemes)
 
 
 @dataclass
@@ -59,98 +68,70 @@ class Funnel:
 
     @property
     def uptake(self):
-        return round(100 * self.enrolled / self.eligible, 1) if self.eligible else None
+        """Enrolled as a % of eligible, or None: no eligible group of the threshold or more, or
+        a suppressed number enrolled."""
+        if not disclosure.enough(self.eligible) or disclosure.count(self.enrolled).suppressed:
+            return None
+        return round(100 * self.enrolled / self.eligible, 1)
 
     @property
     def band(self):
         return uptake_band(self.uptake)
 
     def rows(self):
+        """Each stage as shown: a count of 1 to 4 reads "fewer than 5"."""
         return [
-            ("Eligible trainees", self.eligible),
-            ("Enrolled as mentees", self.enrolled),
-            ("Matched", self.matched),
-            ("Meeting at the target interval", self.meeting),
+            ("Eligible trainees", disclosure.count(self.eligible)),
+            ("Enrolled as mentees", disclosure.count(self.enrolled)),
+            ("Matched", disclosure.count(self.matched)),
+            ("Meeting at the target interval", disclosure.count(self.meeting)),
         ]
-
-
-def _admits(scheme, grade, specialty_lower):
-    if grade not in TRAINEE_GRADES:
-        return False
-    if scheme.mentee_eligibility != MenteeEligibility.CHOSEN:
-        return True
-    if scheme.eligible_grades and grade not in scheme.eligible_grades:
-        return False
-    specialties = {value.lower() for value in scheme.eligible_specialties}
-    return not specialties or specialty_lower in specialties
 
 
 def eligible_trainees(schemes, *, grade="", specialty="", site=""):
     """Trainees of the schemes' organisations whom at least one of the schemes admits (1 query)."""
-    users = User.objects.filter(
-        organisation_id__in={scheme.organisation_id for scheme in schemes},
-        grade__in=TRAINEE_GRADES,
-        is_active=True,
-    )
-    if grade:
-        users = users.filter(grade=grade)
-    if specialty:
-        users = users.filter(specialty__iexact=specialty)
-    if site:
-        users = users.filter(site__iexact=site)
-    groups = users.values("organisation_id", "grade", specialty_lower=Lower("specialty")).annotate(
-        count=Count("id")
+    groups = trainee_groups(
+        {scheme.organisation_id for scheme in schemes}, grade=grade, specialty=specialty, site=site
     )
     return sum(
-        row["count"]
-        for row in groups
+        count
+        for (organisation_id, trainee_grade, specialty_lower), count in groups.items()
         if any(
-            scheme.organisation_id == row["organisation_id"]
-            and _admits(scheme, row["grade"], row["specialty_lower"])
+            scheme.organisation_id == organisation_id
+            and scheme_admits_trainee(scheme, trainee_grade, specialty_lower)
             for scheme in schemes
         )
     )
 
 
+def _shown_rows(cells, total):
+    """(label, Shown) rows of one group: exact cells largest first, then the hidden cells in
+    the order given (never by size, which would tell what they hold)."""
+    shown = disclosure.group(cells, total=total)
+    exact = sorted(
+        ((label, value) for label, value in shown.items() if not value.suppressed),
+        key=lambda item: (-item[1].value, str(item[0])),
+    )
+    return exact + [(label, value) for label, value in shown.items() if value.suppressed]
+
+
 def _breakdown(rows, key, labels=None):
-    counts = Counter(row[key] or "" for row in rows)
-    result = [
-        ((labels or {}).get(value, value) or "Not given", count)
-        for value, count in counts.most_common()
-    ]
-    return sorted(result, key=lambda item: (-item[1], str(item[0])))
+    """Mentees by one attribute, as shown: the cells in alphabetical order go to the
+    disclosure rules (so which cell is hidden depends on the counts alone)."""
+    counts = Counter()
+    for row in rows:
+        value = row[key] or ""
+        counts[(labels or {}).get(value, value) or "Not given"] += 1
+    cells = {label: counts[label] for label in sorted(counts, key=str)}
+    return _shown_rows(cells, len(rows))
 
 
 def _by_source(rows):
-    """Enrolled mentees by how they came; referrals only in groups of five or more.
-
-    A referral count of 1 to 4 reads "fewer than 5". The total is on the page too (the funnel,
-    and every breakdown adds up to it), so if the other routes were shown the referrals would be
-    the total less the rest. So when the referrals are 1 to 4, every other route reads "not
-    shown": the reader learns that the referrals are 1 to 4, which the words say anyway (and
-    the total leaves at least two possibilities unless it is 1). A single mentee, therefore,
-    shows no route at all, referred or not. Each choice depends only on what the page shows or
-    says anyway, so knowing this rule tells a reader nothing more; the tests check it against
-    every cohort of up to 12 mentees.
-
-    (Hiding only the smallest other route would not do: with 6 self sign-ups, 6 from a cohort
-    and 4 referrals, showing the 6 from the cohort leaves 10 for referrals and self sign-ups
-    together, self sign-ups at most 6 since the smallest is the one hidden, so the referrals
-    are at least 4: exactly 4.)
-    """
+    """Enrolled mentees by how they came, every route listed, as one disclosure group."""
     counts = Counter(row["source"] for row in rows)
-    if len(rows) == 1:
-        return [(label, NOT_SHOWN) for _value, label in Enrolment.Source.choices]
-    suppressed = 0 < counts[Enrolment.Source.REFERRAL] < MIN_REFERRAL_GROUP
-    result = []
-    for value, label in Enrolment.Source.choices:
-        if suppressed:
-            result.append(
-                (label, FEWER_THAN_5 if value == Enrolment.Source.REFERRAL else NOT_SHOWN)
-            )
-        else:
-            result.append((label, counts.get(value, 0)))
-    return result
+    cells = {label: counts.get(value, 0) for value, label in VOCABULARY["source_choices"]}
+    shown = disclosure.group(cells, total=len(rows))
+    return list(shown.items())
 
 
 def _quarter_label(day):
@@ -164,44 +145,42 @@ def _quarter_end(day):
     return date(year, month, 1)
 
 
-def _meetings_per_pair(pairs, schemes, enrolments, today):
-    """Per quarter: meetings logged ÷ pairs that existed at some time in the quarter. A meeting
-    dated after today (a slip of the date) is left out."""
-    quarters = (
-        Meeting.objects.filter(
-            pair__scheme__in=schemes, pair__mentee_enrolment__in=enrolments, held_on__lte=today
-        )
-        .annotate(quarter=TruncQuarter("held_on"))
-        .order_by("quarter")
-        .values("quarter")
-        .annotate(meetings=Count("pk"))
-    )
-    # Each pair's dates, converted to local dates once rather than once per quarter.
-    lifetimes = [
+def _pair_lifetimes(pairs):
+    """Each pair's (created, ended or None) as local dates, converted once."""
+    return [
         (
             timezone.localdate(pair.created_at),
             timezone.localdate(pair.ended_at) if pair.ended_at else None,
         )
         for pair in pairs
     ]
-    result = []
-    for row in quarters:
-        start = row["quarter"]
-        if hasattr(start, "date"):
-            start = start.date()
-        end = _quarter_end(start)
-        alive = sum(
-            1 for created, ended in lifetimes if created < end and (ended is None or ended >= start)
-        )
-        result.append(
-            {
-                "label": _quarter_label(start),
-                "meetings": row["meetings"],
-                "pairs": alive,
-                "per_pair": round(row["meetings"] / alive, 1) if alive else None,
-            }
-        )
-    return result
+
+
+def _quarter_row(start, meetings, lifetimes):
+    """One quarter's figures: pairs alive at some time in it, and meetings per pair if enough."""
+    if hasattr(start, "date"):
+        start = start.date()
+    end = _quarter_end(start)
+    alive = sum(
+        1 for created, ended in lifetimes if created < end and (ended is None or ended >= start)
+    )
+    enough = disclosure.enough(alive)
+    return {
+        "label": _quarter_label(start),
+        "meetings": meetings if enough else None,
+        "pairs": disclosure.count(alive),
+        "per_pair": round(meetings / alive, 1) if enough else None,
+    }
+
+
+def _meetings_per_pair(pairs, schemes, enrolments, today):
+    """Per quarter: meetings logged ÷ pairs that existed at some time in the quarter. A meeting
+    dated after today (a slip of the date) is left out."""
+    lifetimes = _pair_lifetimes(pairs)
+    return [
+        _quarter_row(start, meetings, lifetimes)
+        for start, meetings in meetings_by_quarter(schemes, enrolments, until=today)
+    ]
 
 
 def _pairs_by_state(pairs, today):
@@ -210,7 +189,12 @@ def _pairs_by_state(pairs, today):
         health = pair_health(pair, today)
         counts[Health.LABELS[health] if health else pair.get_status_display()] += 1
     order = [*Health.LABELS.values(), "Paused", "Ended"]
-    return [(label, counts.get(label, 0)) for label in order]
+    return list(disclosure.group({label: counts.get(label, 0) for label in order}).items())
+
+
+def _percent(part, whole):
+    """A whole-number percentage where disclosure.share allows one, else None."""
+    return None if disclosure.share(part, whole) is None else round(100 * part / whole)
 
 
 def _training_and_supervision(schemes, now):
@@ -224,14 +208,28 @@ def _training_and_supervision(schemes, now):
         for name in ("attended", "apologies", "absent", "sessions_held")
     )
     recorded = attended + apologies + absent
+    # Mentors trained or not, and places attended, sent apologies or missed: two groups that add
+    # up to totals on the page. A percentage only when neither side of it is suppressed.
+    training = disclosure.group({"trained": meets, "untrained": active - meets}, total=active)
+    places = disclosure.group(
+        {"attended": attended, "apologies": apologies, "absent": absent}, total=recorded
+    )
     return {
-        "active_mentors": active,
-        "trained": meets,
-        "trained_percent": round(100 * meets / active) if active else None,
+        "active_mentors": disclosure.count(active),
+        "trained": training["trained"],
+        "trained_percent": (
+            None
+            if any(value.suppressed for value in training.values())
+            else _percent(meets, active)
+        ),
         "sessions_held": sessions,
-        "attended": attended,
-        "recorded": recorded,
-        "attendance_percent": round(100 * attended / recorded) if recorded else None,
+        "attended": places["attended"],
+        "recorded": disclosure.count(recorded),
+        "attendance_percent": (
+            None
+            if any(value.suppressed for value in places.values())
+            else _percent(attended, recorded)
+        ),
     }
 
 
@@ -249,8 +247,8 @@ def _surveys(schemes, organisation):
             {
                 "name": survey.name,
                 "audience": survey.audience_label,
-                "invited": survey.invited,
-                "responded": survey.responded,
+                "invited": disclosure.count(survey.invited),
+                "responded": disclosure.count(survey.responded),
                 "rate": None if survey.rate_suppressed else survey.response_rate,
                 "rate_suppressed": survey.rate_suppressed,
                 "domains": [
@@ -274,63 +272,33 @@ def _cost(schemes):
         (scheme.admin_hours_per_month * 12 * rate + scheme.budget_pounds_per_year)
         for scheme in schemes
     )
-    mentees = (
-        Enrolment.objects.filter(
-            scheme__in=schemes, role=Enrolment.Role.MENTEE, status__in=ENROLLED_STATUSES
-        )
-        .values("scheme_id", "user_id")
-        .distinct()
-        .count()
-    )
-    active_pairs = Pair.objects.filter(scheme__in=schemes, status__in=MEETING_STATUSES).count()
+    mentees = enrolled_mentee_count(schemes)
+    active_pairs = meeting_pair_count(schemes)
     return {
         "rate": rate,
         "total": Decimal(total).quantize(Decimal("1")),
-        "mentees": mentees,
-        "active_pairs": active_pairs,
-        "per_mentee": (Decimal(total) / mentees).quantize(Decimal("1")) if mentees else None,
+        "mentees": disclosure.count(mentees),
+        "active_pairs": disclosure.count(active_pairs),
+        "per_mentee": (
+            (Decimal(total) / mentees).quantize(Decimal("1"))
+            if disclosure.enough(mentees)
+            else None
+        ),
         "per_active_pair": (
-            (Decimal(total) / active_pairs).quantize(Decimal("1")) if active_pairs else None
+            (Decimal(total) / active_pairs).quantize(Decimal("1"))
+            if disclosure.enough(active_pairs)
+            else None
         ),
     }
 
 
-def dashboard(schemes, *, enrolments=None, filters=None, organisation=None, today=None):
-    """Every figure of a dashboard for `schemes`.
+def _people(rows):
+    """Distinct people (once per scheme) among enrolment rows."""
+    return len({(row["scheme_id"], row["user_id"]) for row in rows})
 
-    `enrolments`: the filtered mentee enrolments (default: all of the schemes'); `filters`: the
-    FilterSet's cleaned data (grade, specialty and site also narrow the eligible trainees);
-    `organisation`: set on the organisation dashboard (survey results pooled over its schemes).
-    """
-    schemes = list(schemes)
-    filters = filters or {}
-    now = timezone.now()
-    today = today or timezone.localdate(now)
-    if enrolments is None:
-        enrolments = mentee_enrolments(schemes)
-    intervals = {scheme.pk: scheme.meeting_interval_max_weeks for scheme in schemes}
 
-    rows = list(
-        enrolments.annotate(
-            first_pair_at=Min("pairs_as_mentee__created_at"),
-            last_meeting_on=Max("pairs_as_mentee__meetings__held_on"),
-            month=TruncMonth("created_at"),
-        )
-        .order_by()
-        .values(
-            "user_id",
-            "scheme_id",
-            "status",
-            "source",
-            "site",
-            "created_at",
-            "month",
-            "first_pair_at",
-            "last_meeting_on",
-            "user__grade",
-            "user__specialty",
-        )
-    )
+def _funnel_stages(rows, intervals, today):
+    """(enrolled now, matched, meeting at their scheme's target interval) rows."""
     current = [row for row in rows if row["status"] in ENROLLED_STATUSES]
     matched = [row for row in current if row["first_pair_at"] is not None]
     meeting = [
@@ -339,74 +307,116 @@ def dashboard(schemes, *, enrolments=None, filters=None, organisation=None, toda
         if row["last_meeting_on"]
         and row["last_meeting_on"] >= today - timedelta(weeks=intervals[row["scheme_id"]])
     ]
+    return current, matched, meeting
 
-    def people(group):
-        return len({(row["scheme_id"], row["user_id"]) for row in group})
 
-    funnel = Funnel(
+def _funnel(schemes, filters, current, matched, meeting):
+    return Funnel(
         eligible=eligible_trainees(
             schemes,
             grade=filters.get("grade") or "",
             specialty=filters.get("specialty") or "",
             site=filters.get("site") or "",
         ),
-        enrolled=people(current),
-        matched=people(matched),
-        meeting=people(meeting),
+        enrolled=_people(current),
+        matched=_people(matched),
+        meeting=_people(meeting),
     )
 
+
+def _by_month(rows):
+    """Enrolments by the month they began: every month from the first, empty ones too."""
     months = Counter()
     for row in rows:
         month = row["month"]
         months[(month.year, month.month)] += 1
-    by_month = []
+    month_cells = {}
     if months:
         (year, month), last = min(months), max(months)
-        while (year, month) <= last:  # every month from the first enrolment, empty ones too
-            by_month.append((date(year, month, 1).strftime("%b %Y"), months[(year, month)]))
+        while (year, month) <= last:
+            month_cells[date(year, month, 1).strftime("%b %Y")] = months[(year, month)]
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return list(disclosure.group(month_cells).items())
 
-    days_to_match = [(row["first_pair_at"] - row["created_at"]).days for row in matched]
-    days_to_match = [max(days, 0) for days in days_to_match]
 
-    pairs = list(
-        with_metadata(
-            Pair.objects.filter(scheme__in=schemes, mentee_enrolment__in=enrolments)
-            .select_related("scheme")
-            .only(
-                "status",
-                "created_at",
-                "ended_at",
-                "scheme__meeting_interval_max_weeks",
-            )
-        ).order_by()
-    )
-
-    models = Counter(scheme.enrolment_model for scheme in schemes)
+def _month_chart(by_month):
     return {
-        "funnel": funnel,
+        "labels": [label for label, _ in by_month],
+        "values": [value.plotted for _, value in by_month],
+        "plotted": any(value.plotted for _, value in by_month),
+        "label": "Mentees",
+        "type": "line",
+    }
+
+
+def _days_to_match(matched):
+    """How many matched, and the median days from enrolment to first pair if enough."""
+    days = [max((row["first_pair_at"] - row["created_at"]).days, 0) for row in matched]
+    return {
+        "n": disclosure.count(len(days)),
+        "median": statistics.median(days) if disclosure.enough(len(days)) else None,
+    }
+
+
+def _enrolment_models(schemes):
+    models = Counter(scheme.enrolment_model for scheme in schemes)
+    return [(label, models.get(value, 0)) for value, label in VOCABULARY["enrolment_model_choices"]]
+
+
+def _sensitive(filtered, current, pairs, schemes, organisation, today):
+    """The sensitive categories: None each in a filtered view (disclosure rule 3)."""
+    if filtered:
+        return {"by_source": None, "pairs_by_state": None, "surveys": None}
+    return {
+        "by_source": _by_source(current),
+        "pairs_by_state": _pairs_by_state(pairs, today),
+        "surveys": _surveys(schemes, organisation),
+    }
+
+
+def dashboard(
+    schemes, *, enrolments=None, filters=None, organisation=None, today=None, filtered=False
+):
+    """Every figure of a dashboard for `schemes`.
+
+    `filtered`: the view is narrowed by a filter in the query string, so the sensitive
+    categories (routes in, pair health, surveys) are None and the page shows
+    `sensitive_note` in their place (schemes/disclosure.py, rule 3).
+
+    `enrolments`: the filtered mentee enrolments (default: all of the schemes'); `filters`: the
+    FilterSet's cleaned data (grade, specialty and site also narrow the eligible trainees);
+    `organisation`: set on the organisation dashboard (survey results pooled over its schemes).
+
+    1. Read the enrolments' rows and their pairs (metadata only).
+    2. The funnel: eligible, enrolled, matched, meeting at the target interval.
+    3. The breakdowns of those enrolled, by month, days to match.
+    4. Meetings per pair, the sensitive categories, mentors, surveys and cost.
+    """
+    schemes = list(schemes)
+    filters = filters or {}
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    if enrolments is None:
+        enrolments = mentee_enrolments(schemes)
+    intervals = {scheme.pk: scheme.meeting_interval_max_weeks for scheme in schemes}
+    rows = mentee_dashboard_rows(enrolments)
+    current, matched, meeting = _funnel_stages(rows, intervals, today)
+    by_month = _by_month(rows)
+    pairs = dashboard_pairs(schemes, enrolments)
+    return {
+        "filtered": filtered,
+        "sensitive_note": disclosure.SENSITIVE_NOTE,
+        "funnel": _funnel(schemes, filters, current, matched, meeting),
         "by_grade": _breakdown(current, "user__grade", GRADE_LABELS),
         "by_specialty": _breakdown(current, "user__specialty"),
         "by_site": _breakdown(current, "site"),
-        "by_source": _by_source(current),
         "by_month": by_month,
-        "month_chart": {
-            "labels": [label for label, _ in by_month],
-            "values": [value for _, value in by_month],
-            "label": "Mentees",
-            "type": "line",
-        },
-        "enrolment_models": [
-            (label, models.get(value, 0)) for value, label in EnrolmentModel.choices
-        ],
-        "days_to_match": {
-            "n": len(days_to_match),
-            "median": statistics.median(days_to_match) if days_to_match else None,
-        },
+        "month_chart": _month_chart(by_month),
+        "enrolment_models": _enrolment_models(schemes),
+        "days_to_match": _days_to_match(matched),
         "meetings_per_pair": _meetings_per_pair(pairs, schemes, enrolments, today),
-        "pairs_by_state": _pairs_by_state(pairs, today),
         "mentors": _training_and_supervision(schemes, now),
-        "surveys": _surveys(schemes, organisation),
-        "survey_suppressed_text": SUPPRESSED_TEXT,
+        "survey_suppressed_text": suppressed_text(),
         "cost": _cost(schemes),
+        **_sensitive(filtered, current, pairs, schemes, organisation, today),
     }

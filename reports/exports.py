@@ -18,16 +18,12 @@ import csv
 import io
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from matching.models import Pair
-from meetings.models import Meeting
-from schemes.models import Enrolment
-
-from .outcomes import SUPPRESSED
+from meetings.selectors import enrolment_export_values
+from schemes.selectors import report_vocabulary, scheme_enrolments
 
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,15 +59,20 @@ OUTCOME_COLUMNS = (
     ("exam_results", "Exam results"),
     ("exam_pass_percent", "Exam pass %"),
 )
+# The organiser's named list of their own scheme (never a DME's): who is enrolled and where their
+# pairing stands. Names and contact details, never a word of what a pair wrote.
 ENROLMENT_COLUMNS = (
-    ("role", "Role"),
-    ("status", "Status"),
-    ("source", "Source"),
+    ("name", "Name"),
+    ("email", "Email"),
     ("grade", "Grade"),
     ("specialty", "Specialty"),
     ("site", "Site"),
-    ("joined_month", "Joined (month)"),
-    ("matched", "Matched"),
+    ("role", "Role"),
+    ("status", "Status"),
+    ("source", "Source"),
+    ("enrolled_on", "Enrolled"),
+    ("withdrawn_on", "Withdrawn"),
+    ("pair_status", "Pair"),
     ("meetings", "Meetings"),
 )
 
@@ -81,6 +82,13 @@ class Table:
     title: str  # the sheet's name in the XLSX (31 characters at most)
     columns: tuple  # an allow-list above
     rows: object  # an iterable of dicts; only the allow-listed keys are read
+
+
+def export_format(fmt):
+    """ "csv" or "xlsx"; anything else is a mistake in a view."""
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError(fmt)
+    return fmt
 
 
 def neutralise(value):
@@ -202,8 +210,8 @@ def provision_tables(report):
                     "mentors": scheme.mentor_pool_summary(),
                     "enrolment_model": scheme.get_enrolment_model_display(),
                     "recruitment": item["recruitment"],
-                    "eligible": item["eligible"],
-                    "enrolled": item["enrolled"],
+                    "eligible": item["eligible"].cell(),
+                    "enrolled": item["enrolled"].cell(),
                     "uptake_percent": item["percent"],
                     "uptake_band": item["band"],
                     "meeting_interval": (
@@ -235,23 +243,25 @@ def provision_tables(report):
     ]
 
 
+def _percent_cell(percent, text):
+    return percent if percent is not None else text
+
+
 def outcome_tables(comparison):
+    """The outcomes report's figures as the page shows them (reports.outcomes.disclose)."""
     rows = [
         {
             "group": group.label,
-            "trainees": group.size_text if group.suppressed else group.people,
-            "satisfactory_arcp_percent": (
-                SUPPRESSED if group.suppressed else group.satisfactory_percent
+            "trainees": group.people_shown.cell(),
+            "satisfactory_arcp_percent": _percent_cell(
+                group.satisfactory_percent, group.satisfactory_text
             ),
-            "exam_results": SUPPRESSED if group.exam_suppressed else group.exam_results,
-            "exam_pass_percent": SUPPRESSED if group.exam_suppressed else group.exam_pass_percent,
+            "exam_results": group.exam_results_shown.cell(),
+            "exam_pass_percent": _percent_cell(group.exam_pass_percent, group.exam_pass_text),
         }
         for group in comparison["groups"]
     ]
     return [Table(f"Outcomes {comparison['period']}".replace("/", "-"), OUTCOME_COLUMNS, rows)]
-
-
-CURRENT_PAIR = (Pair.Status.INTRODUCED, Pair.Status.ACTIVE, Pair.Status.PAUSED)
 
 
 def enrolment_rows(scheme, *, show_referrals):
@@ -260,48 +270,30 @@ def enrolment_rows(scheme, *, show_referrals):
     `show_referrals`: the source "referral" is shown only to organisers; anyone else sees "".
     """
     return _enrolment_dicts(
-        _enrolment_values(Enrolment.objects.filter(scheme=scheme)), show_referrals=show_referrals
+        _enrolment_values(scheme_enrolments(scheme)), show_referrals=show_referrals
     )
 
 
 def _enrolment_values(enrolments):
     """The export's columns of `enrolments` as one SELECT in primary-key order (bench/reports.py
     runs the same SELECT through PostgreSQL's COPY to compare)."""
-    in_pair = Q(mentee_enrolment=OuterRef("pk")) | Q(mentor_enrolment=OuterRef("pk"))
-    meetings = (
-        Meeting.objects.filter(
-            Q(pair__mentee_enrolment=OuterRef("pk")) | Q(pair__mentor_enrolment=OuterRef("pk"))
-        )
-        .order_by()
-        .values("pair__scheme")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return (
-        enrolments.annotate(
-            matched=Exists(Pair.objects.filter(in_pair, status__in=CURRENT_PAIR)),
-            meeting_count=Subquery(meetings),
-        )
-        .order_by("pk")
-        .values_list(
-            "role",
-            "status",
-            "source",
-            "user__grade",
-            "user__specialty",
-            "site",
-            "user__site",
-            "created_at",
-            "matched",
-            "meeting_count",
-        )
-    )
+    return enrolment_export_values(enrolments)
+
+
+def _pair_status(matched, ever_paired):
+    if matched:
+        return "current"
+    return "ended" if ever_paired else "none"
 
 
 def _enrolment_dicts(queryset, *, show_referrals):
-    roles = dict(Enrolment.Role.choices)
-    statuses = {value: value for value, _label in Enrolment.Status.choices}
+    vocabulary = report_vocabulary()
+    roles = vocabulary["role_labels"]
+    statuses = {value: value for value in vocabulary["statuses"]}
     for (
+        first_name,
+        last_name,
+        email,
         role,
         status,
         source,
@@ -310,20 +302,26 @@ def _enrolment_dicts(queryset, *, show_referrals):
         site,
         user_site,
         created,
+        status_changed,
         matched,
+        ever_paired,
         count,
     ) in queryset.iterator(chunk_size=2000):
-        if source == Enrolment.Source.REFERRAL and not show_referrals:
+        if source == vocabulary["referral"] and not show_referrals:
             source = ""
+        withdrawn = status == vocabulary["withdrawn"]
         yield {
+            "name": f"{first_name} {last_name}".strip(),
+            "email": email,
             "role": roles.get(role, role).lower(),
             "status": statuses.get(status, status),
             "source": source,
             "grade": grade,
             "specialty": specialty,
             "site": site or user_site,
-            "joined_month": f"{timezone.localtime(created):%Y-%m}",
-            "matched": bool(matched),
+            "enrolled_on": f"{timezone.localtime(created):%d/%m/%Y}",
+            "withdrawn_on": f"{timezone.localtime(status_changed):%d/%m/%Y}" if withdrawn else "",
+            "pair_status": _pair_status(matched, ever_paired),
             "meetings": count or 0,
         }
 

@@ -1,15 +1,19 @@
 """The dashboards' filters: the URL's query string holds them, so a view can be bookmarked."""
 
 import django_filters
-from django import forms
 
-from accounts.models import Grade
-from schemes.models import TRAINEE_GRADES, Enrolment, Organisation
+from accounts.filters import LabelledFilterSet
+from accounts.selectors import grade_labels
+from accounts.vocabulary import Vocabulary
+from accounts.widgets import DateInput
+from schemes.selectors import trainee_grades
 
-GRADE_CHOICES = [(value, label) for value, label in Grade.choices if value in TRAINEE_GRADES]
+GRADE_CHOICES = [
+    (value, label) for value, label in grade_labels().items() if value in trainee_grades()
+]
 
 
-class DashboardFilter(django_filters.FilterSet):
+class DashboardFilter(LabelledFilterSet):
     """Narrows a dashboard's mentee enrolments.
 
     `organisations`: the organisations the viewer may choose between (a DME's own; none on the
@@ -19,7 +23,7 @@ class DashboardFilter(django_filters.FilterSet):
 
     organisation = django_filters.ModelChoiceFilter(
         field_name="scheme__organisation",
-        queryset=Organisation.objects.none(),
+        queryset=None,  # the organisations the viewer may choose between, given in __init__
         empty_label=None,
         label="Organisation",
     )
@@ -30,13 +34,13 @@ class DashboardFilter(django_filters.FilterSet):
         field_name="created_at",
         lookup_expr="date__gte",
         label="Enrolled from",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     enrolled_to = django_filters.DateFilter(
         field_name="created_at",
         lookup_expr="date__lte",
         label="Enrolled up to",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     grade = django_filters.ChoiceFilter(
         field_name="user__grade", choices=GRADE_CHOICES, empty_label="Any grade", label="Grade"
@@ -52,10 +56,6 @@ class DashboardFilter(django_filters.FilterSet):
         field_name="site", lookup_expr="iexact", choices=[], empty_label="Any site", label="Site"
     )
 
-    class Meta:
-        model = Enrolment
-        fields = []
-
     def __init__(self, data=None, *args, schemes, organisations=None, **kwargs):
         super().__init__(data, *args, **kwargs)
         fields = self.form.fields
@@ -68,28 +68,15 @@ class DashboardFilter(django_filters.FilterSet):
         else:
             fields["scheme"].queryset = schemes
         scope = self.queryset
-        fields["specialty"].choices = [("", "Any specialty")] + [
-            (value, value)
-            for value in sorted(
-                set(
-                    scope.exclude(user__specialty="")
-                    .order_by()
-                    .values_list("user__specialty", flat=True)
-                    .distinct()
-                ),
-                key=str.casefold,
-            )
-        ]
-        fields["site"].choices = [("", "Any site")] + [
-            (value, value)
-            for value in sorted(
-                set(scope.exclude(site="").order_by().values_list("site", flat=True).distinct()),
-                key=str.casefold,
-            )
-        ]
-        for field in fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = css
+        # One option per value whatever its case or spacing ("Psychiatry", "psychiatry"): the
+        # filters match case-insensitively. The empty choice is the filter's empty_label.
+        fields["specialty"].choices = self._options(scope, "user__specialty")
+        fields["site"].choices = self._options(scope, "site")
+
+    @staticmethod
+    def _options(scope, field):
+        values = scope.exclude(**{field: ""}).order_by().values_list(field, flat=True).distinct()
+        return [(value, value) for value in Vocabulary(values).spellings()]
 
     def filter_queryset(self, queryset):
         # The organisation is chosen by the URL (the view redirects on a change), not filtered.

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accounts.staged_import import StagedImport
 from schemes.models import Organisation
 
 
@@ -27,24 +28,14 @@ class ArcpOutcome(models.TextChoices):
 SATISFACTORY_ARCP = frozenset({ArcpOutcome.ONE.value, ArcpOutcome.SIX.value})
 
 
-class OutcomeImport(models.Model):
-    """An uploaded outcomes file waiting for the DME to confirm. Nothing is saved from it before."""
+class OutcomeImport(StagedImport):
+    """An uploaded outcomes file waiting for the DME to confirm. Nothing is saved from it before.
+    The fields it shares with other imports are in accounts.staged_import."""
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="outcome_imports"
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    file_name = models.CharField(max_length=255)
-    rows = models.JSONField(default=list)
-    problems = models.JSONField(default=list)
-    created_at = models.DateTimeField(default=timezone.now)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
     saved_count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.file_name} for {self.organisation}"
@@ -57,6 +48,8 @@ class TrainingOutcome(models.Model):
         PASSED = "yes", "Passed"
         FAILED = "no", "Not passed"
         NONE = "", "No exam"
+
+    confidential_fields = ("arcp_outcome", "exam_passed")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="training_outcomes"

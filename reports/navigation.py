@@ -1,6 +1,6 @@
 from accounts.navigation import NavItem, register
-
-from .access import regions_led_by
+from schemes.access import is_dme, organised_schemes, regions_led_by
+from schemes.navigation import SchemeNavItem, register_scheme_page
 
 
 def _leads_a_region(user):
@@ -11,21 +11,19 @@ register(NavItem("Regional report", "reports:regions", _leads_a_region, position
 
 
 def _has_a_dashboard(user):
-    from schemes.access import organised_schemes
-    from schemes.models import OrganisationRole
-
-    return user.is_authenticated and (
-        organised_schemes(user).exists() or OrganisationRole.objects.filter(user=user).exists()
-    )
+    return user.is_authenticated and (organised_schemes(user).exists() or is_dme(user))
 
 
 register(NavItem("Dashboards", "reports:dashboards", _has_a_dashboard, position=55))
 
 
 def _reads_outcomes(user):
-    from .views_exports import reads_outcomes
+    from .views.outcomes import reads_outcomes
 
     return reads_outcomes(user)
 
 
 register(NavItem("Outcomes", "reports:outcomes-index", _reads_outcomes, position=58))
+
+
+register_scheme_page(SchemeNavItem("Dashboard", "reports:scheme-dashboard", position=90))

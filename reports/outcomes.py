@@ -1,84 +1,66 @@
 """Objective outcomes: a DME imports ARCP outcomes and exam results; the report compares groups.
 
-The import follows the cohort import (schemes/cohort.py) and reuses its file reading: the 5 MB
+The import is the staged import of accounts/staged_import.py, as the cohort import is: the 5 MB
 cap, encoding detection (UTF-8 with or without BOM, else Windows-1252; Excel and UTF-16 files
-refused with what to do) and header normalisation ("GMC number" → gmc_number). Every row is
-checked and kept in an `OutcomeImport` for the DME to preview; nothing is saved until they
-confirm. Unlike a cohort, the import is all-or-nothing: a file with any problem row cannot be
-confirmed (a comparison built on part of a file would mislead), and confirming saves every row
-in one transaction.
+refused with what to do) and header normalisation ("GMC number" → gmc_number); this module gives
+its column spec (`OUTCOME_SPEC`) and row checker (`OutcomeRowChecker`). Every row is checked and
+kept in an `OutcomeImport` for the DME to preview; nothing is saved until they confirm. Unlike a
+cohort, the import is all-or-nothing: a file with any problem row cannot be confirmed (a
+comparison built on part of a file would mislead), and confirming saves every row in one
+transaction.
 
 Choices worth knowing:
 - A row names the trainee by email, GMC number or both. An outcome already recorded for the same
   trainee (email or GMC number) and period is replaced on confirm, so a corrected file can be
   imported again.
-- The comparison is per period (training year), by person: mentees are trainees with a current
-  (active or paused) mentee enrolment in one of the trust's schemes; mentors likewise; someone
-  who is both counts in both groups. Non-participants are trainees with an outcome and no
-  enrolment of any kind in the trust's schemes, including rows whose email matches no account
-  (nobody can enrol without one). Rows naming only a GMC number cannot be matched to an account
-  and are left out, as are people whose only enrolments were withdrawn or still await approval;
-  the report says how many.
+- The comparison is per period (training year, 1 August to 31 July), by person and by what they
+  did during that year: mentees are trainees with a mentee enrolment in one of the trust's
+  schemes that overlapped the year (begun before it ended, and active, paused, or withdrawn
+  after it began); mentors likewise; someone who is both counts in both groups. Non-participants
+  are trainees with an outcome and no such enrolment (joining after the year, or leaving before
+  it, is not taking part in it), including rows whose email matches no account (nobody can
+  enrol without one). Rows naming only a GMC number cannot be matched to an account and are
+  left out, as are people whose only enrolment in the year is a request still awaiting
+  approval; the report says how many.
 - Satisfactory ARCP outcomes are 1 (progressing) and 6 (completed training). The exam pass rate
   counts only rows with an exam result.
-- Any group (or exam denominator) below 5 people shows "fewer than 5" instead of figures.
+- Every count of people goes through schemes.disclosure (`disclose`): the mentees, mentors,
+  non-participants and those left out add up (but for anyone in two groups) to the rows of the
+  DME's own file, so they are suppressed as a group; within a group, those with a satisfactory
+  ARCP outcome and those without, those with an exam result and those without, and those who
+  passed and those who failed are groups of their own. A rate is given only when both of its
+  counts are shown and its group has at least the threshold (5 by default) of people: a rate of
+  a group of 20 would otherwise say that 1 had an unsatisfactory outcome. Rows naming only a GMC
+  number are counted as they are: they are lines of the DME's own file, matched to nobody.
+  Outcomes are shown only for a whole trust and a whole training year (the report has no other
+  filter).
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.db.models import Q
-from django.db.models.functions import Lower
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import User
-from schemes.access import is_dme_of, is_regional_lead_of
-from schemes.cohort import (
-    MAX_FILE_BYTES,
-    CohortFileError,
-    csv_records,
-    decode_upload,
-    header_key,
-    size_label,
+from accounts.selectors import user_ids_by_email
+from accounts.staged_import import (
+    Column,
+    ImportFileError,
+    ImportSpec,
+    RowChecker,
+    rows_check,
+    staged_import_confirm,
+    staged_import_preview,
 )
-from schemes.models import Enrolment, Organisation, OrganisationRole, SchemeRole
+from schemes import disclosure
+from schemes.selectors import enrolment_states_before, report_vocabulary
 
 from .models import SATISFACTORY_ARCP, ArcpOutcome, OutcomeImport, TrainingOutcome
 
-MIN_GROUP = 5
-SUPPRESSED = "fewer than 5"
-OutcomeFileError = CohortFileError  # the same kind of whole-file problem
-
-# --- Access -----------------------------------------------------------------------------------
-
-
-def organisation_for_outcomes(user, slug, *, need="read"):
-    """The organisation if `user` may read its outcomes report ("read") or import ("import").
-
-    Its DME may do both; the regional lead of its region may read. Its own staff, trainees and
-    scheme organisers get 403; anyone else (another trust's DME too) 404.
-    """
-    organisation = get_object_or_404(Organisation.objects.select_related("region"), slug=slug)
-    if is_dme_of(user, organisation):
-        return organisation
-    if is_regional_lead_of(user, organisation.region):
-        if need == "read":
-            return organisation
-        raise PermissionDenied("Only the trust's DME can import outcomes.")
-    related = (
-        user.organisation_id == organisation.pk
-        or SchemeRole.objects.filter(user=user, scheme__organisation=organisation).exists()
-        or Enrolment.objects.filter(user=user, scheme__organisation=organisation).exists()
-    )
-    if related and not OrganisationRole.objects.filter(user=user).exists():
-        raise PermissionDenied("Only the trust's DME sees the outcomes report.")
-    raise Http404("No such organisation.")
-
+OutcomeFileError = ImportFileError  # the same kind of whole-file problem as a cohort's
 
 # --- Columns ----------------------------------------------------------------------------------
 
@@ -89,7 +71,6 @@ ALIASES = {
     "arcp_outcome": ("arcp_outcome", "arcp", "arcp_outcome_code", "outcome", "arcp_code"),
     "exam_passed": ("exam_passed", "exam", "exam_pass", "passed_exam", "exam_result"),
 }
-FIELD_BY_ALIAS = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 COLUMNS_TEXT = "email or gmc_number, period, arcp_outcome and (if you have it) exam_passed"
 YES = {"yes", "y", "pass", "passed", "true", "1"}
 NO = {"no", "n", "fail", "failed", "not passed", "false", "0"}
@@ -98,33 +79,6 @@ PERIOD = re.compile(r"^(\d{4})\s*[/-]\s*(\d{2}|\d{4})$")
 
 def _problem(field_name, message, fix):
     return {"field": field_name, "message": message, "fix": fix}
-
-
-def _column_map(header):
-    positions, ignored = {}, []
-    for position, name in enumerate(header):
-        key = FIELD_BY_ALIAS.get(header_key(name))
-        if key is None:
-            if name.strip():
-                ignored.append(name.strip())
-            continue
-        if key in positions:
-            raise OutcomeFileError(
-                f"Two columns both mean {key.replace('_', ' ')}. Delete one of them and upload "
-                "the file again."
-            )
-        positions[key] = position
-    missing = [name for name in ("period", "arcp_outcome") if name not in positions]
-    if "email" not in positions and "gmc_number" not in positions:
-        missing.insert(0, "email or GMC number")
-    if missing:
-        found = ", ".join(f"“{name.strip()}”" for name in header if name.strip()) or "nothing"
-        raise OutcomeFileError(
-            f"The file has no {' or '.join(m.replace('_', ' ') for m in missing)} column, so we "
-            f"cannot use it. The first row must name the columns: {COLUMNS_TEXT}. Its first row "
-            f"says: {found}. Add or rename the columns and upload the file again."
-        )
-    return positions, ignored
 
 
 def period_normalise(text):
@@ -139,14 +93,96 @@ def period_normalise(text):
     return f"{start}/{expected[-2:]}"
 
 
-def _check(values, latest_year):
-    problems = []
-    email = values.get("email", "").strip().lower()
-    gmc = re.sub(r"\s+", "", values.get("gmc_number", ""))
-    if not email and not gmc:
-        problems.append(
-            _problem("email", "The row has no email and no GMC number.", "Add either one.")
+def _exam_clean(text):
+    """yes or no as TrainingOutcome stores them, "" for no exam, else the text as written."""
+    if text.lower() in YES:
+        return TrainingOutcome.Exam.PASSED.value
+    if text.lower() in NO:
+        return TrainingOutcome.Exam.FAILED.value
+    return text
+
+
+OUTCOME_SPEC = ImportSpec(
+    columns=(
+        Column("email", ALIASES["email"], cleaner=str.lower),
+        Column("gmc_number", ALIASES["gmc_number"], cleaner=lambda text: re.sub(r"\s+", "", text)),
+        Column(
+            "period",
+            ALIASES["period"],
+            required=True,
+            cleaner=lambda text: period_normalise(text) or text,
+        ),
+        Column(
+            "arcp_outcome",
+            ALIASES["arcp_outcome"],
+            required=True,
+            cleaner=lambda text: re.sub(r"^outcome\s*", "", text, flags=re.I).upper(),
+        ),
+        Column("exam_passed", ALIASES["exam_passed"], cleaner=_exam_clean),
+    ),
+    one_of=((("email", "gmc_number"), "email or GMC number"),),
+    columns_text=COLUMNS_TEXT,
+    name_both_headers=False,
+    empty_file="The file is empty. Choose your outcomes CSV file and try again.",
+    too_big="Split it into smaller files and upload each one.",
+    no_rows=(
+        "The file names its columns but has no outcomes in it. Add one row per trainee and "
+        "period below the first row and upload it again."
+    ),
+    extra_values_fix="A value probably contains a comma: put it in double quotes, or remove it.",
+)
+
+
+class OutcomeRowChecker(RowChecker):
+    """One row names a trainee (email, GMC number or both), a training year and an outcome."""
+
+    def __init__(self):
+        self.latest_year = timezone.localdate().year
+
+    def check(self, row):
+        return (
+            _trainee_problems(row["email"], row["gmc_number"])
+            + self._period_problems(row["period"])
+            + _arcp_problems(row["arcp_outcome"])
+            + _exam_problems(row["exam_passed"])
         )
+
+    def duplicate_keys(self, row):
+        return [(key, row["period"]) for key in _person_keys(row)]
+
+    def duplicate_problem(self, others):
+        return _problem(
+            "",
+            f"The same trainee and period are also on row{'s' if len(others) > 1 else ''}"
+            f" {', '.join(str(other) for other in others)}.",
+            "Keep one row per trainee and period and delete the others.",
+        )
+
+    def describe(self, row):
+        return {"trainee": row["email"] or row["gmc_number"]}
+
+    def _period_problems(self, period):
+        if not period:
+            return [
+                _problem("period", "The period is empty.", "Add the training year, e.g. 2025/26.")
+            ]
+        if period_normalise(period) is None:
+            return [
+                _problem(
+                    "period",
+                    f"“{period}” is not a training year.",
+                    "Write it as two years, e.g. 2025/26.",
+                )
+            ]
+        if not 2000 <= int(period[:4]) <= self.latest_year:
+            return [_problem("period", f"A period of {period} looks wrong.", "Check the year.")]
+        return []
+
+
+def _trainee_problems(email, gmc):
+    if not email and not gmc:
+        return [_problem("email", "The row has no email and no GMC number.", "Add either one.")]
+    problems = []
     if email:
         try:
             validate_email(email)
@@ -160,127 +196,38 @@ def _check(values, latest_year):
                 "A GMC number is 7 digits, e.g. 7012345.",
             )
         )
-    raw_period = values.get("period", "").strip()
-    period = period_normalise(raw_period)
-    if not raw_period:
-        problems.append(
-            _problem("period", "The period is empty.", "Add the training year, e.g. 2025/26.")
-        )
-    elif period is None:
-        problems.append(
-            _problem(
-                "period",
-                f"“{raw_period}” is not a training year.",
-                "Write it as two years, e.g. 2025/26.",
-            )
-        )
-    elif not 2000 <= int(period[:4]) <= latest_year:
-        problems.append(_problem("period", f"A period of {period} looks wrong.", "Check the year."))
-    code = re.sub(r"^outcome\s*", "", values.get("arcp_outcome", "").strip(), flags=re.I).upper()
+    return problems
+
+
+def _arcp_problems(code):
     if not code:
-        problems.append(
-            _problem("arcp_outcome", "The ARCP outcome is empty.", "Add the outcome code.")
-        )
-    elif code not in ArcpOutcome.values:
-        problems.append(
+        return [_problem("arcp_outcome", "The ARCP outcome is empty.", "Add the outcome code.")]
+    if code not in ArcpOutcome.values:
+        return [
             _problem(
                 "arcp_outcome",
                 f"“{code}” is not an ARCP outcome code.",
                 "Use one of 1, 2, 3, 4, 5, 6, 8 or N.",
             )
-        )
-    exam_text = values.get("exam_passed", "").strip().lower()
-    exam = ""
-    if exam_text in YES:
-        exam = TrainingOutcome.Exam.PASSED.value
-    elif exam_text in NO:
-        exam = TrainingOutcome.Exam.FAILED.value
-    elif exam_text:
-        problems.append(
-            _problem(
-                "exam_passed",
-                f"“{values['exam_passed'].strip()}” is not yes or no.",
-                "Write yes, no, or leave it empty if there was no exam.",
-            )
-        )
-    clean = {
-        "email": email,
-        "gmc_number": gmc,
-        "period": period or raw_period,
-        "arcp_outcome": code,
-        "exam_passed": exam,
-    }
-    return clean, problems
+        ]
+    return []
 
 
-@dataclass
-class ParsedOutcomes:
-    rows: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
-    ignored_columns: list = field(default_factory=list)
+def _exam_problems(exam):
+    if exam in ("", *TrainingOutcome.Exam.values):
+        return []
+    return [
+        _problem(
+            "exam_passed",
+            f"“{exam}” is not yes or no.",
+            "Write yes, no, or leave it empty if there was no exam.",
+        )
+    ]
 
 
 def outcome_file_parse(data):
     """Read the bytes of an outcomes file and check every row. No database writes."""
-    if not data.strip():
-        raise OutcomeFileError("The file is empty. Choose your outcomes CSV file and try again.")
-    records = csv_records(decode_upload(data))
-    header = []
-    for _number, header in records:
-        if any(cell.strip() for cell in header):
-            break
-    positions, ignored = _column_map(header)
-    latest_year = timezone.localdate().year
-    entries = []
-    for number, cells in records:
-        if not any(cell.strip() for cell in cells):
-            continue
-        values = {name: cells[i] if i < len(cells) else "" for name, i in positions.items()}
-        clean, problems = _check(values, latest_year)
-        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
-            problems.insert(
-                0,
-                _problem(
-                    "",
-                    f"This row has {len(cells)} values but the header has {len(header)} columns.",
-                    "A value probably contains a comma: put it in double quotes, or remove it.",
-                ),
-            )
-        entries.append((number, clean, problems))
-    if not entries:
-        raise OutcomeFileError(
-            "The file names its columns but has no outcomes in it. Add one row per trainee "
-            "and period below the first row and upload it again."
-        )
-    seen = {}
-    for number, clean, _problems in entries:
-        for key in _person_keys(clean):
-            seen.setdefault((key, clean["period"]), []).append(number)
-    parsed = ParsedOutcomes(ignored_columns=ignored)
-    for number, clean, problems in entries:
-        others = sorted(
-            {
-                other
-                for key in _person_keys(clean)
-                for other in seen[(key, clean["period"])]
-                if other != number
-            }
-        )
-        if others:
-            problems.append(
-                _problem(
-                    "",
-                    f"The same trainee and period are also on row{'s' if len(others) > 1 else ''}"
-                    f" {', '.join(str(other) for other in others)}.",
-                    "Keep one row per trainee and period and delete the others.",
-                )
-            )
-        label = clean["email"] or clean["gmc_number"]
-        if problems:
-            parsed.problems.append({"row": number, "trainee": label, "problems": problems})
-        else:
-            parsed.rows.append({"row": number, **clean})
-    return parsed
+    return rows_check(data, OUTCOME_SPEC, OutcomeRowChecker())
 
 
 def _person_keys(clean):
@@ -300,22 +247,15 @@ def outcome_import_preview(*, organisation, uploaded_file, uploaded_by):
 
     Raises OutcomeFileError when the file as a whole cannot be used.
     """
-    if uploaded_file.size > MAX_FILE_BYTES:
-        raise OutcomeFileError(
-            f"The file is {size_label(uploaded_file.size)}; the limit is "
-            f"{size_label(MAX_FILE_BYTES)}. Split it into smaller files and upload each one."
-        )
-    parsed = outcome_file_parse(b"".join(uploaded_file.chunks()))
-    with transaction.atomic():
-        outcome_import = OutcomeImport.objects.create(
-            organisation=organisation,
-            uploaded_by=uploaded_by,
-            file_name=(uploaded_file.name or "outcomes.csv")[:255],
-            rows=parsed.rows,
-            problems=parsed.problems,
-        )
-    outcome_import.ignored_columns = parsed.ignored_columns
-    return outcome_import
+    return staged_import_preview(
+        model=OutcomeImport,
+        spec=OUTCOME_SPEC,
+        checker=OutcomeRowChecker(),
+        uploaded_file=uploaded_file,
+        uploaded_by=uploaded_by,
+        default_name="outcomes.csv",
+        organisation=organisation,
+    )
 
 
 class OutcomesAlreadyConfirmed(ValidationError):
@@ -333,58 +273,57 @@ def outcome_import_confirm(*, outcome_import, confirmed_by):
             "This file has rows with problems, so nothing was saved. Fix them in your "
             "spreadsheet and upload the whole file again."
         )
-    organisation = outcome_import.organisation
-    with transaction.atomic():
-        now = timezone.now()
-        claimed = OutcomeImport.objects.filter(pk=outcome_import.pk, confirmed_at=None).update(
-            confirmed_at=now
-        )
-        if claimed != 1:
-            raise OutcomesAlreadyConfirmed(
-                "This file was already confirmed. Nothing more was done."
+
+    def save(now):
+        _outcomes_replace(outcome_import.organisation, outcome_import.rows)
+        _outcomes_create(outcome_import, now)
+        return len(outcome_import.rows)
+
+    return staged_import_confirm(
+        outcome_import,
+        save=save,
+        count_field="saved_count",
+        already_confirmed=lambda _claimed: OutcomesAlreadyConfirmed(
+            "This file was already confirmed. Nothing more was done."
+        ),
+    )
+
+
+def _outcomes_replace(organisation, rows):
+    """Delete the outcomes recorded for the same trainee (email or GMC number) and period."""
+    for period in {row["period"] for row in rows}:
+        in_period = [row for row in rows if row["period"] == period]
+        emails = [row["email"] for row in in_period if row["email"]]
+        gmcs = [row["gmc_number"] for row in in_period if row["gmc_number"]]
+        TrainingOutcome.objects.filter(organisation=organisation, period=period).filter(
+            Q(email__in=emails) | Q(gmc_number__in=gmcs)
+        ).delete()
+
+
+def _outcomes_create(outcome_import, now):
+    rows = outcome_import.rows
+    users = _users_by_email([row["email"] for row in rows if row["email"]])
+    TrainingOutcome.objects.bulk_create(
+        [
+            TrainingOutcome(
+                organisation=outcome_import.organisation,
+                trainee_id=users.get(row["email"]),
+                email=row["email"],
+                gmc_number=row["gmc_number"],
+                period=row["period"],
+                arcp_outcome=row["arcp_outcome"],
+                exam_passed=row["exam_passed"],
+                imported_at=now,
+                outcome_import=outcome_import,
             )
-        rows = outcome_import.rows
-        users = _users_by_email([row["email"] for row in rows if row["email"]])
-        for period in {row["period"] for row in rows}:
-            in_period = [row for row in rows if row["period"] == period]
-            emails = [row["email"] for row in in_period if row["email"]]
-            gmcs = [row["gmc_number"] for row in in_period if row["gmc_number"]]
-            TrainingOutcome.objects.filter(organisation=organisation, period=period).filter(
-                Q(email__in=emails) | Q(gmc_number__in=gmcs)
-            ).delete()
-        TrainingOutcome.objects.bulk_create(
-            [
-                TrainingOutcome(
-                    organisation=organisation,
-                    trainee_id=users.get(row["email"]),
-                    email=row["email"],
-                    gmc_number=row["gmc_number"],
-                    period=row["period"],
-                    arcp_outcome=row["arcp_outcome"],
-                    exam_passed=row["exam_passed"],
-                    imported_at=now,
-                    outcome_import=outcome_import,
-                )
-                for row in rows
-            ],
-            batch_size=1000,
-        )
-        OutcomeImport.objects.filter(pk=outcome_import.pk).update(saved_count=len(rows))
-    outcome_import.refresh_from_db(fields=["confirmed_at", "saved_count"])
-    return outcome_import
+            for row in rows
+        ],
+        batch_size=1000,
+    )
 
 
 def _users_by_email(emails):
-    found = {}
-    emails = sorted(set(emails))
-    for start in range(0, len(emails), 2000):
-        chunk = emails[start : start + 2000]
-        found.update(
-            User.objects.annotate(email_lower=Lower("email"))
-            .filter(email_lower__in=chunk)
-            .values_list("email_lower", "pk")
-        )
-    return found
+    return user_ids_by_email(emails)
 
 
 # --- The comparison ---------------------------------------------------------------------------
@@ -392,40 +331,82 @@ def _users_by_email(emails):
 
 @dataclass
 class Group:
+    """One group's true counts, and (once `disclose` has run) what may be shown of them."""
+
     key: str
     label: str
     people: int = 0
     satisfactory: int = 0
     exam_results: int = 0
     exam_passes: int = 0
+    people_shown: disclosure.Shown | None = None
+    satisfactory_percent: int | None = None
+    exam_results_shown: disclosure.Shown | None = None
+    exam_pass_percent: int | None = None
 
     @property
     def suppressed(self):
-        return self.people < MIN_GROUP
+        return self.people_shown.suppressed
 
     @property
     def size_text(self):
-        return SUPPRESSED if self.suppressed else str(self.people)
+        return str(self.people_shown)
 
     @property
-    def satisfactory_percent(self):
-        if self.suppressed:
-            return None
-        return round(100 * self.satisfactory / self.people)
+    def satisfactory_text(self):
+        return _rate_text(self.satisfactory_percent, self.people_shown)
 
     @property
     def exam_suppressed(self):
-        return self.exam_results < MIN_GROUP
+        return self.exam_results_shown.suppressed
 
     @property
     def exam_results_text(self):
-        return SUPPRESSED if self.exam_suppressed else str(self.exam_results)
+        return str(self.exam_results_shown)
 
     @property
-    def exam_pass_percent(self):
-        if self.exam_suppressed:
-            return None
-        return round(100 * self.exam_passes / self.exam_results)
+    def exam_pass_text(self):
+        return _rate_text(self.exam_pass_percent, self.exam_results_shown)
+
+
+def _rate_text(percent, whole):
+    if percent is not None:
+        return f"{percent}%"
+    if whole.suppressed:
+        return str(whole)
+    return "–" if whole.value == 0 else disclosure.NOT_SHOWN
+
+
+def _rate(part, whole):
+    """round(100 × part ÷ whole), or None unless `part` and `whole − part` are both shown (as a
+    group of two) and `whole` is at least the threshold."""
+    if not whole or not disclosure.enough(whole):
+        return None
+    shown = disclosure.group({"yes": part, "no": whole - part}, total=whole)
+    if shown["yes"].suppressed:
+        return None
+    return round(100 * part / whole)
+
+
+def disclose(groups, *, left_out):
+    """Set what may be shown of each group (see the module's docstring); returns the Shown of
+    those left out, who are suppressed as one of the groups."""
+    cells = {group.key: group.people for group in groups} | {"left_out": left_out}
+    people = disclosure.group(cells)
+    for group in groups:
+        group.people_shown = people[group.key]
+        if group.people_shown.suppressed:
+            # Nothing more about a group whose size is hidden.
+            group.exam_results_shown = group.people_shown
+            continue
+        group.satisfactory_percent = _rate(group.satisfactory, group.people)
+        group.exam_results_shown = disclosure.group(
+            {"with": group.exam_results, "without": group.people - group.exam_results},
+            total=group.people,
+        )["with"]
+        if not group.exam_results_shown.suppressed:
+            group.exam_pass_percent = _rate(group.exam_passes, group.exam_results)
+    return people["left_out"]
 
 
 GROUPS = (
@@ -444,56 +425,92 @@ def outcome_periods(organisation):
     )
 
 
+def period_bounds(period):
+    """The training year "2025/26" as aware datetimes: [1 August 2025, 1 August 2026)."""
+    first_year = int(period[:4])
+    zone = timezone.get_default_timezone()
+    return datetime(first_year, 8, 1, tzinfo=zone), datetime(first_year + 1, 8, 1, tzinfo=zone)
+
+
+def _roles_during(organisation, user_ids, period):
+    """({user id: roles taken part in during `period`}, {user ids with a request waiting then}).
+
+    An enrolment takes part in the year when it began before the year ended and was not
+    withdrawn before the year began; a request still waiting never does.
+    """
+    starts, ends = period_bounds(period)
+    vocabulary = report_vocabulary()
+    roles, waiting = {}, set()
+    for user_id, role, status, changed_at in enrolment_states_before(organisation, user_ids, ends):
+        if status == vocabulary["requested"]:
+            waiting.add(user_id)
+        elif status != vocabulary["withdrawn"] or changed_at >= starts:
+            roles.setdefault(user_id, set()).add(role)
+    return roles, waiting | set(roles)
+
+
+def _people(rows):
+    """(user id or None, email, ARCP outcome, exam) per row: a row imported before its trainee
+    had an account is matched by email now."""
+    unlinked_emails = [email for trainee_id, email, *_ in rows if trainee_id is None and email]
+    users = _users_by_email(unlinked_emails) if unlinked_emails else {}
+    return [
+        (trainee_id or users.get(email), email, arcp, exam)
+        for trainee_id, email, arcp, exam in rows
+    ]
+
+
+def _group_keys(user_id, email, during, enrolled_then):
+    """The groups a row counts in: None (unmatched: a GMC number only), [] (left out: only a
+    request waiting in the year), mentees and/or mentors, or non-participants."""
+    if user_id is None and not email:
+        return None
+    if user_id is None or user_id not in enrolled_then:
+        return ["non_participants"]
+    roles = during.get(user_id, set())
+    return [key for key, role in (("mentees", "mentee"), ("mentors", "mentor")) if role in roles]
+
+
+def _count_in(group, arcp, exam):
+    group.people += 1
+    group.satisfactory += arcp in SATISFACTORY_ARCP
+    if exam:
+        group.exam_results += 1
+        group.exam_passes += exam == TrainingOutcome.Exam.PASSED
+
+
 def outcome_comparison(organisation, period):
     """Mentees, mentors and non-participants in `period`: sizes, ARCP and exam figures.
 
     A constant number of queries whatever the number of rows.
+
+    1. Read the period's outcomes and match each to an account.
+    2. Read what those people took part in during the year.
+    3. Count each row in its groups (or as unmatched, or left out), then apply disclosure.
     """
     rows = list(
         TrainingOutcome.objects.filter(organisation=organisation, period=period).values_list(
             "trainee_id", "email", "arcp_outcome", "exam_passed"
         )
     )
-    unlinked_emails = [email for trainee_id, email, *_ in rows if trainee_id is None and email]
-    users = _users_by_email(unlinked_emails) if unlinked_emails else {}
-    people = []
-    for trainee_id, email, arcp, exam in rows:
-        people.append((trainee_id or users.get(email), email, arcp, exam))
+    people = _people(rows)
     user_ids = {user_id for user_id, *_ in people if user_id}
-    current, any_enrolment = {}, set()
-    for user_id, role, status in Enrolment.objects.filter(
-        scheme__organisation=organisation, user_id__in=user_ids
-    ).values_list("user_id", "role", "status"):
-        any_enrolment.add(user_id)
-        if status in (Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED):
-            current.setdefault(user_id, set()).add(role)
+    during, enrolled_then = _roles_during(organisation, user_ids, period)
     groups = {key: Group(key, label) for key, label in GROUPS}
     unmatched = left_out = 0
     for user_id, email, arcp, exam in people:
-        if user_id is None and not email:
+        keys = _group_keys(user_id, email, during, enrolled_then)
+        if keys is None:
             unmatched += 1
             continue
-        if user_id is not None and user_id in any_enrolment:
-            roles = current.get(user_id, set())
-            keys = [
-                key for key, role in (("mentees", "mentee"), ("mentors", "mentor")) if role in roles
-            ]
-            if not keys:
-                left_out += 1
-                continue
-        else:
-            keys = ["non_participants"]
+        left_out += not keys
         for key in keys:
-            group = groups[key]
-            group.people += 1
-            group.satisfactory += arcp in SATISFACTORY_ARCP
-            if exam:
-                group.exam_results += 1
-                group.exam_passes += exam == TrainingOutcome.Exam.PASSED
+            _count_in(groups[key], arcp, exam)
     return {
         "period": period,
         "groups": list(groups.values()),
         "total": len(rows),
         "unmatched": unmatched,
         "left_out": left_out,
+        "left_out_shown": disclose(list(groups.values()), left_out=left_out),
     }

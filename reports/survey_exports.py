@@ -3,7 +3,9 @@ organisation (its DME and the regional lead), through the same access checks as 
 pages (surveys.access).
 
 The figures are the results page's, from the same selectors (surveys.selectors) and under the same
-small-numbers rule: a group of fewer than five responses has no number, only a note saying so. Free
+small-numbers rule (schemes.disclosure): a group of fewer than five responses has no mean, score,
+share or change, only a note saying so, and a count of people that is suppressed is written as the
+words the page shows ("fewer than 5", or "not shown"), never as a number. Free
 text is never exported, not even to the organisers who may read it on the page: a file travels
 further than a page. The scheme's results are read with include_free_text=False, so the answers
 are never even loaded, and no column could carry them.
@@ -21,12 +23,8 @@ may start with "=" or "@"), and every export is written to the audit log (who, w
 format, which scope).
 """
 
-from django.contrib.auth.decorators import login_required
-from django.views.decorators.http import require_GET
-
+from schemes import disclosure
 from surveys import selectors
-from surveys.access import organisation_for_results, scheme_for_surveys
-from surveys.statistics import MIN_GROUP_SIZE
 
 from . import exports
 
@@ -97,10 +95,19 @@ SHEETS = (
 )
 
 FREE_TEXT_NOTE = "free text is not exported"
-SUPPRESSION_NOTE = (
-    f"Figures are shown only for groups of {MIN_GROUP_SIZE} or more "
-    f"responses; a smaller group has no number, only the note “{selectors.SUPPRESSED_TEXT}”."
-)
+
+
+def suppression_note():
+    threshold = disclosure.min_count()
+    return (
+        f"Scores, shares and changes are given only for groups of {threshold} or more "
+        f"responses; a smaller group has no number, only the note “{selectors.suppressed_text()}”. "
+        f"A count of 1 to {threshold - 1} people reads “{disclosure.fewer_than()}”, and so may "
+        "a count beside it (“not shown” when it may be larger), so that no count can be worked "
+        "out from a total and the others."
+    )
+
+
 CONTENTS_NOTE = (
     "Aggregate figures only: no free-text answers and no one's answers by name. Scores are on "
     "the 1–5 scale."
@@ -115,23 +122,22 @@ def _round(value):
 
 
 def _rates(results):
-    hidden = selectors.SUPPRESSED_TEXT
     for survey in results.surveys:
-        suppressed = survey.rate_suppressed
+        rate = survey.response_rate
         yield {
             "survey": survey.name,
             "audience": survey.audience_label,
-            "invited": survey.invited,
-            "responded": None if suppressed else survey.responded,
-            "response_rate_percent": None if suppressed else survey.response_rate,
-            "note": hidden if suppressed else "",
+            "invited": survey.invited_shown.cell(),
+            "responded": survey.responded_shown.cell(),
+            "response_rate_percent": rate,
+            "note": "response rate not shown" if rate is None and survey.invited else "",
         }
 
 
 def _questions(results):
     """Per question: a "mean" line for a 1–5 question, then one line per answer offered; a
     suppressed or free-text question has one line, its note."""
-    hidden = selectors.SUPPRESSED_TEXT
+    hidden = selectors.suppressed_text()
     for survey in results.surveys:
         for question in survey.questions:
             row = {"survey": survey.name, "question": question.text}
@@ -150,14 +156,14 @@ def _questions(results):
                     **row,
                     "answer": option.label,
                     "responses": question.n,
-                    "people": option.count,
+                    "people": option.people.cell(),
                     "percent": option.percent,
                 }
 
 
 def _score(score):
     if score.suppressed:
-        return {"note": selectors.SUPPRESSED_TEXT}
+        return {"note": selectors.suppressed_text()}
     return {"responses": score.n, "score": _round(score.value)}
 
 
@@ -171,11 +177,13 @@ def _trend(results):
     for survey in results.surveys:
         for quarter in survey.trend:
             for entry in quarter.scores:
+                # The quarters' responses add up to the domain's: they are suppressed as a group
+                # (surveys.selectors._trend), and a quarter's score with its count.
                 yield {
                     "survey": survey.name,
                     "domain": entry.label,
                     "quarter": quarter.label,
-                    **_score(entry.score),
+                    **(_score(entry.score) if not entry.note else {"note": entry.note}),
                 }
 
 
@@ -187,7 +195,7 @@ def _changes(results):
         }
         change = item.change
         if change is None:
-            yield {**row, "note": selectors.SUPPRESSED_TEXT}
+            yield {**row, "note": selectors.suppressed_text()}
             continue
         yield {
             **row,
@@ -233,73 +241,3 @@ def long_rows(tables, about):
                 if key in ("survey", item_key, detail_key) or row.get(key) in (None, ""):
                     continue
                 yield {**line, "measure": heading, "value": row[key]}
-
-
-# --- The views ----------------------------------------------------------------------------------
-
-
-def _export(request, *, what, target, filters, results, filename, fmt):
-    notes = [("Small numbers", SUPPRESSION_NOTE), ("Survey answers", CONTENTS_NOTE)]
-    tables = survey_results_tables(results)
-    about = exports.about_rows(what=what, filters=filters, user=request.user) + notes
-    return exports.audited_export(
-        request,
-        what=what,
-        target=target,
-        filters=filters,
-        fmt=fmt,
-        filename=filename,
-        tables=tables,
-        about=about,
-        csv_table=exports.Table("Survey results", LONG_COLUMNS, long_rows(tables, about)),
-    )
-
-
-def _scheme_export(request, slug, fmt):
-    scheme = scheme_for_surveys(request.user, slug)
-    return _export(
-        request,
-        what="Scheme survey results",
-        target=scheme.slug,
-        filters={"scheme": scheme.name},
-        results=selectors.scheme_results(scheme, include_free_text=False),
-        filename=f"survey-results-{scheme.slug}",
-        fmt=fmt,
-    )
-
-
-def _organisation_export(request, slug, fmt):
-    organisation = organisation_for_results(request.user, slug)
-    return _export(
-        request,
-        what="Organisation survey results",
-        target=organisation.slug,
-        filters={"organisation": organisation.name},
-        results=selectors.organisation_results(organisation),
-        filename=f"survey-results-{organisation.slug}",
-        fmt=fmt,
-    )
-
-
-@login_required
-@require_GET
-def scheme_survey_results_csv(request, slug):
-    return _scheme_export(request, slug, "csv")
-
-
-@login_required
-@require_GET
-def scheme_survey_results_xlsx(request, slug):
-    return _scheme_export(request, slug, "xlsx")
-
-
-@login_required
-@require_GET
-def organisation_survey_results_csv(request, slug):
-    return _organisation_export(request, slug, "csv")
-
-
-@login_required
-@require_GET
-def organisation_survey_results_xlsx(request, slug):
-    return _organisation_export(request, slug, "xlsx")

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin_base import ProjectModelAdmin, ProjectTabularInline
+
 from .models import (
     CohortImport,
     Enrolment,
@@ -13,27 +15,27 @@ from .models import (
 )
 
 
-class OrganisationInline(admin.TabularInline):
+class OrganisationInline(ProjectTabularInline):
     model = Organisation
     fields = ("name", "short_name", "slug")
     extra = 0
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ProjectModelAdmin):
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [OrganisationInline]
 
 
-class OrganisationRoleInline(admin.TabularInline):
+class OrganisationRoleInline(ProjectTabularInline):
     model = OrganisationRole
     autocomplete_fields = ("user",)
     extra = 0
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ProjectModelAdmin):
     list_display = ("name", "short_name", "region")
     list_filter = ("region",)
     search_fields = ("name", "short_name")
@@ -41,12 +43,12 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [OrganisationRoleInline]
 
 
-class IntakeWindowInline(admin.TabularInline):
+class IntakeWindowInline(ProjectTabularInline):
     model = IntakeWindow
     extra = 0
 
 
-class SchemeRoleInline(admin.TabularInline):
+class SchemeRoleInline(ProjectTabularInline):
     model = SchemeRole
     fk_name = "scheme"
     autocomplete_fields = ("user",)
@@ -55,7 +57,7 @@ class SchemeRoleInline(admin.TabularInline):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(ProjectModelAdmin):
     list_display = ("name", "organisation", "enrolment_model", "run_by", "is_open")
     list_filter = ("organisation__region", "enrolment_model", "run_by", "is_open")
     search_fields = ("name", "organisation__name")
@@ -63,26 +65,30 @@ class SchemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
-    # Organiser-level metadata only; referral reasons are not shown here.
+class EnrolmentAdmin(ProjectModelAdmin):
+    # Organiser-level metadata only: the trainee's own answers and withdrawal reason are
+    # Enrolment.confidential_fields, which the base leaves out.
     list_display = ("user", "scheme", "role", "status", "source", "created_at")
     list_filter = ("role", "status", "source", "scheme__organisation")
     search_fields = ("user__email", "user__last_name", "scheme__name")
     raw_id_fields = ("user", "scheme")
-    exclude = ("withdrawal_reason",)
 
 
 @admin.register(RegionRole)
-class RegionRoleAdmin(admin.ModelAdmin):
+class RegionRoleAdmin(ProjectModelAdmin):
     list_display = ("user", "region", "role")
     autocomplete_fields = ("user",)
 
 
 @admin.register(CohortImport)
-class CohortImportAdmin(admin.ModelAdmin):
+class CohortImportAdmin(ProjectModelAdmin):
     list_display = ("file_name", "scheme", "created_at", "confirmed_at", "enrolled_count")
-    readonly_fields = [field.name for field in CohortImport._meta.fields]
-    exclude = ("rows",)
+    # The file's rows and problems are CohortImport.confidential_fields: left out by the base.
+    readonly_fields = [
+        field.name
+        for field in CohortImport._meta.fields
+        if field.name not in CohortImport.confidential_fields
+    ]
 
 
 # Referral reasons are deliberately not in the admin: they are read in the app, where access is

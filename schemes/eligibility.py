@@ -22,11 +22,7 @@ ALLOWED = Decision(True)
 
 
 def _already_enrolled(scheme, user, role):
-    return (
-        Enrolment.objects.filter(scheme=scheme, user=user, role=role)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
-        .exists()
-    )
+    return Enrolment.objects.current().filter(scheme=scheme, user=user, role=role).exists()
 
 
 def _other_role_conflict(scheme, user, role):
@@ -88,7 +84,7 @@ def mentor_decision(scheme, user, on=None):
         return refusal
     grade = user.grade
     if grade in TRAINEE_GRADES:
-        if not scheme.mentors_may_be_trainees:
+        if not scheme.grade_may_mentor(grade):
             return Decision(False, "This scheme's mentors are senior staff, not trainees.")
         years = years_in_training(user, on or timezone.localdate())
         needed = scheme.mentor_min_years_in_training
@@ -104,14 +100,9 @@ def mentor_decision(scheme, user, on=None):
                 f"in training; {started}. You could join as a mentee, or as a mentor later.",
             )
         return ALLOWED
-    allowed_senior = {
-        Grade.CONSULTANT: scheme.mentors_may_be_consultants,
-        Grade.SAS: scheme.mentors_may_be_sas,
-        Grade.OTHER_PROFESSIONAL: scheme.mentors_may_be_other_professionals,
-    }
     if not grade:
         return Decision(False, "Add your grade to your profile so we can check you can mentor.")
-    if not allowed_senior.get(grade, False):
+    if not scheme.grade_may_mentor(grade):
         return Decision(
             False,
             f"This is a peer scheme: its mentors are trainees, so {Grade(grade).label.lower()}s "

@@ -1,13 +1,13 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 
+from accounts.filters import LabelledFilterSet
 from accounts.models import Grade
 
 from .models import Enrolment
 
 
-class EnrolmentFilter(django_filters.FilterSet):
+class EnrolmentFilter(LabelledFilterSet):
     q = django_filters.CharFilter(method="search", label="Search name or email")
     role = django_filters.ChoiceFilter(choices=Enrolment.Role.choices, empty_label="Any role")
     status = django_filters.ChoiceFilter(choices=Enrolment.Status.choices, empty_label="Any status")
@@ -23,12 +23,6 @@ class EnrolmentFilter(django_filters.FilterSet):
     class Meta:
         model = Enrolment
         fields = ["q", "role", "status", "source", "grade", "specialty", "site"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = css
 
     def search(self, queryset, name, value):
         return queryset.filter(

@@ -4,6 +4,7 @@ from django import forms
 from django.forms import inlineformset_factory
 
 from accounts.models import Grade, User
+from accounts.widgets import DateInput
 
 from .models import (
     TRAINEE_GRADES,
@@ -16,10 +17,6 @@ from .models import (
 )
 
 RESERVED_SLUGS = {"manage", "enrolments", "opt-out", "referrals"}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _helper(submit_label, *layout):

@@ -1,4 +1,4 @@
-"""Forms of the cohort import. The file's rules are checked in schemes/cohort.py."""
+"""Forms of the cohort import. The file's rules are checked in schemes/cohort_rows.py."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit

@@ -11,12 +11,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Grade
+from accounts.models import TRAINING_GRADES, Grade
+from accounts.staged_import import StagedImport
 
-TRAINEE_GRADES = [
-    Grade.FY1, Grade.FY2, Grade.CT1, Grade.CT2, Grade.CT3,
-    Grade.ST1, Grade.ST2, Grade.ST3, Grade.ST4, Grade.ST5, Grade.ST6, Grade.ST7, Grade.ST8,
-]  # fmt: skip
+TRAINEE_GRADES = list(TRAINING_GRADES)  # one home: accounts.models
 
 
 class Region(models.Model):
@@ -174,6 +172,17 @@ class Scheme(models.Model):
             or self.mentors_may_be_other_professionals
         )
 
+    def grade_may_mentor(self, grade):
+        """Whether a person of `grade` may mentor in this scheme. A person with no grade
+        recorded is taken for a trainee (the enrolment form asks them to add it)."""
+        if grade in TRAINEE_GRADES or not grade:
+            return self.mentors_may_be_trainees
+        return {
+            Grade.CONSULTANT: self.mentors_may_be_consultants,
+            Grade.SAS: self.mentors_may_be_sas,
+            Grade.OTHER_PROFESSIONAL: self.mentors_may_be_other_professionals,
+        }.get(grade, False)
+
     def mentee_eligibility_summary(self):
         if self.mentee_eligibility == MenteeEligibility.ALL_TRAINEES:
             return "All trainees"
@@ -296,6 +305,31 @@ class MentoringArea(models.TextChoices):
     DIFFICULTIES = "difficulties", "Difficulties at work"
 
 
+class EnrolmentQuerySet(models.QuerySet):
+    """The states every app asks about, named once."""
+
+    def current(self):
+        """Not withdrawn: still a member of the scheme (requested, active or paused)."""
+        return self.exclude(status=Enrolment.Status.WITHDRAWN)
+
+    def enrolled(self):
+        """Taking part now: active or paused (not a request, not withdrawn)."""
+        return self.filter(status__in=Enrolment.ENROLLED_STATUSES)
+
+    def active(self):
+        return self.filter(status=Enrolment.Status.ACTIVE)
+
+    def requested(self):
+        """Requests waiting for an organiser to accept them."""
+        return self.filter(status=Enrolment.Status.REQUESTED)
+
+    def mentees(self):
+        return self.filter(role=Enrolment.Role.MENTEE)
+
+    def mentors(self):
+        return self.filter(role=Enrolment.Role.MENTOR)
+
+
 class Enrolment(models.Model):
     class Role(models.TextChoices):
         MENTEE = "mentee", "Mentee"
@@ -306,6 +340,8 @@ class Enrolment(models.Model):
         ACTIVE = "active", "Active"
         PAUSED = "paused", "Paused"
         WITHDRAWN = "withdrawn", "Withdrawn"
+
+    ENROLLED_STATUSES = (Status.ACTIVE, Status.PAUSED)
 
     class Source(models.TextChoices):
         SELF = "self", "Self sign-up"
@@ -329,6 +365,9 @@ class Enrolment(models.Model):
         NONE = "", "No preference"
         WOMAN = "woman", "A woman"
         MAN = "man", "A man"
+
+    # What the trainee wrote or chose about themselves, and why they left.
+    confidential_fields = ("withdrawal_reason", "areas", "areas_other", "availability")
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="enrolments")
     user = models.ForeignKey(
@@ -383,6 +422,8 @@ class Enrolment(models.Model):
         default=0, help_text="Mentor: how many mentees at once (1–3)."
     )
 
+    objects = EnrolmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -419,6 +460,8 @@ class Referral(models.Model):
     referral numbers reach reports only in groups of five or more.
     """
 
+    confidential_fields = ("reason",)
+
     enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="referral")
     reason = models.TextField()
     referred_by = models.ForeignKey(
@@ -430,26 +473,15 @@ class Referral(models.Model):
         return f"Referral of {self.enrolment.user}"
 
 
-class CohortImport(models.Model):
+class CohortImport(StagedImport):
     """An uploaded cohort file, parsed and checked, waiting for the organiser to confirm.
 
     Nothing is enrolled from it until `confirmed_at` is set, and then every valid row is enrolled
-    in one transaction.
+    in one transaction. The fields it shares with other imports are in accounts.staged_import.
     """
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="cohort_imports")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    file_name = models.CharField(max_length=255)
-    rows = models.JSONField(default=list)
-    problems = models.JSONField(default=list)
-    created_at = models.DateTimeField(default=timezone.now)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
     enrolled_count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.file_name} for {self.scheme}"

@@ -6,8 +6,8 @@ from .models import Enrolment
 @register
 def my_enrolments(request):
     enrolments = (
-        Enrolment.objects.filter(user=request.user)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
+        Enrolment.objects.current()
+        .filter(user=request.user)
         .select_related("scheme__organisation", "referral")
     )
     return {

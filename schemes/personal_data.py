@@ -2,7 +2,15 @@
 
 from accounts.personal_data import exclude, register
 
-from .models import CohortImport, Enrolment, OrganisationRole, Referral, RegionRole, SchemeRole
+from .models import (
+    CohortImport,
+    Enrolment,
+    MentoringArea,
+    OrganisationRole,
+    Referral,
+    RegionRole,
+    SchemeRole,
+)
 
 
 def _anonymise_enrolments(rows, user):
@@ -44,6 +52,8 @@ register(
     ),
     erase=_anonymise_enrolments,
     label="Your scheme enrolments and answers",
+    columns={"areas": "Areas", "created_at": "Enrolled"},
+    value_labels={"areas": MentoringArea.choices},
 )
 register(
     Referral,

@@ -1,13 +1,37 @@
 """Reads that several views share."""
 
-from django.db.models import Count, Q
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.selectors import active_user_groups
+
 from .eligibility import mentee_decision, mentor_decision
-from .models import Enrolment, Scheme, SchemeRole
+from .models import (
+    TRAINEE_GRADES,
+    Enrolment,
+    EnrolmentModel,
+    MenteeEligibility,
+    MentorTraining,
+    Organisation,
+    Region,
+    Scheme,
+    SchemeRole,
+)
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from accounts.models import User
 
 
-def schemes_for_trainee(user):
+def schemes_for_trainee(user: User) -> list[dict[str, Any]]:
     """The open schemes of the user's trust, each with what the user may do there.
 
     Returns a list of dicts: scheme, mentee (Decision), mentor (Decision), window (open intake
@@ -21,8 +45,8 @@ def schemes_for_trainee(user):
         .select_related("organisation")
         .prefetch_related("intake_windows")
     )
-    mine = {}
-    for enrolment in Enrolment.objects.filter(user=user).exclude(status=Enrolment.Status.WITHDRAWN):
+    mine: dict[int, list[Enrolment]] = {}
+    for enrolment in Enrolment.objects.current().filter(user=user):
         mine.setdefault(enrolment.scheme_id, []).append(enrolment)
     rows = []
     for scheme in schemes:
@@ -40,25 +64,144 @@ def schemes_for_trainee(user):
     return rows
 
 
-def scheme_counts(schemes):
-    """Schemes annotated with the numbers an overview shows (metadata only)."""
-    current = ~Q(enrolments__status=Enrolment.Status.WITHDRAWN)
-    return schemes.select_related("organisation").annotate(
-        mentee_count=Count(
-            "enrolments",
-            filter=Q(enrolments__role=Enrolment.Role.MENTEE, enrolments__status="active"),
-        ),
-        mentor_count=Count(
-            "enrolments",
-            filter=Q(enrolments__role=Enrolment.Role.MENTOR, enrolments__status="active"),
-        ),
-        request_count=Count("enrolments", filter=Q(enrolments__status="requested") & current),
+# A mentee or mentor counts as enrolled while active or paused; requests and withdrawals do not.
+
+
+def _people(enrolments):
+    """How many people hold one of `enrolments` in the outer scheme (a subquery)."""
+    counted = (
+        enrolments.filter(scheme=OuterRef("pk"))
+        .order_by()
+        .values("scheme")
+        .annotate(count=Count("user", distinct=True))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def scheme_counts(schemes: QuerySet[Scheme]) -> QuerySet[Scheme]:
+    """Schemes annotated with the numbers every page shows for a scheme (metadata only):
+    `mentee_count` (mentees enrolled, active or paused), `mentor_count` (active mentors) and
+    `request_count` (requests waiting).
+
+    Each number is a subquery of its own and the schemes are re-selected by primary key, so the
+    joins of a visibility rule (a scheme's roles, its trust's DMEs, its region's leads) cannot
+    multiply them.
+    """
+    return (
+        Scheme.objects.filter(pk__in=schemes.values("pk"))
+        .select_related("organisation")
+        .annotate(
+            mentee_count=_people(Enrolment.objects.mentees().enrolled()),
+            mentor_count=_people(Enrolment.objects.mentors().active()),
+            request_count=_people(Enrolment.objects.requested()),
+        )
     )
 
 
-def scheme_staff(scheme):
+def scheme_staff(scheme: Scheme) -> QuerySet[SchemeRole]:
     return (
         SchemeRole.objects.filter(scheme=scheme)
         .select_related("user")
         .order_by("role", "user__last_name")
     )
+
+
+# --- Reads for reports ---
+# Counts, dates and statuses for the reports app, which imports no model of ours.
+
+
+def report_vocabulary() -> dict[str, Any]:
+    """The enrolment and scheme choices a report labels its figures with, as plain values."""
+    return {
+        "enrolled_statuses": Enrolment.ENROLLED_STATUSES,
+        "source_choices": list(Enrolment.Source.choices),
+        "role_labels": dict(Enrolment.Role.choices),
+        "statuses": [value for value, _label in Enrolment.Status.choices],
+        "enrolment_model_choices": list(EnrolmentModel.choices),
+        "mentor_training_choices": list(MentorTraining.choices),
+        "opt_in": EnrolmentModel.OPT_IN,
+        "opt_out": EnrolmentModel.OPT_OUT,
+        "referral": Enrolment.Source.REFERRAL,
+        "requested": Enrolment.Status.REQUESTED,
+        "withdrawn": Enrolment.Status.WITHDRAWN,
+    }
+
+
+def trainee_grades() -> list[str]:
+    return list(TRAINEE_GRADES)
+
+
+def scheme_admits_trainee(scheme: Scheme, grade: str, specialty_lower: str) -> bool:
+    """Whether the scheme's mentee rules admit a trainee of `grade` and (lower-case) specialty."""
+    if grade not in TRAINEE_GRADES:
+        return False
+    if scheme.mentee_eligibility != MenteeEligibility.CHOSEN:
+        return True
+    if scheme.eligible_grades and grade not in scheme.eligible_grades:
+        return False
+    specialties = {value.lower() for value in scheme.eligible_specialties}
+    return not specialties or specialty_lower in specialties
+
+
+def trainee_groups(
+    organisation_ids: Iterable[int], *, grade: str = "", specialty: str = "", site: str = ""
+) -> dict[tuple[int, str, str], int]:
+    """Active trainees of the organisations by (organisation id, grade, lower-case specialty)."""
+    return active_user_groups(
+        organisation_ids, grades=trainee_grades(), grade=grade, specialty=specialty, site=site
+    )
+
+
+def dashboard_mentee_enrolments(schemes: Iterable[Scheme]) -> QuerySet[Enrolment]:
+    """The mentee enrolments a dashboard starts from: all but requests still waiting."""
+    return (
+        Enrolment.objects.mentees()
+        .filter(scheme__in=schemes)
+        .exclude(status=Enrolment.Status.REQUESTED)
+    )
+
+
+def enrolled_mentee_count(schemes: Iterable[Scheme]) -> int:
+    """People enrolled (active or paused) as mentees, once per scheme."""
+    return (
+        Enrolment.objects.mentees()
+        .enrolled()
+        .filter(scheme__in=schemes)
+        .values("scheme_id", "user_id")
+        .distinct()
+        .count()
+    )
+
+
+def enrolled_mentees_by_scheme(schemes: Iterable[Scheme]) -> dict[int, int]:
+    """{scheme id: people with a mentee enrolment neither withdrawn nor still requested}."""
+    return dict(
+        Enrolment.objects.mentees()
+        .enrolled()
+        .filter(scheme__in=schemes)
+        .values_list("scheme_id")
+        .annotate(count=Count("user", distinct=True))
+    )
+
+
+def region_organisations(region: Region) -> list[Organisation]:
+    return list(Organisation.objects.filter(region=region).order_by("name"))
+
+
+def region_schemes(region: Region) -> list[Scheme]:
+    return list(Scheme.objects.filter(organisation__region=region).select_related("organisation"))
+
+
+def scheme_enrolments(scheme: Scheme) -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(scheme=scheme)
+
+
+def enrolment_states_before(
+    organisation: Organisation, user_ids: Iterable[int], ends: datetime
+) -> QuerySet[Any]:
+    """(user id, role, status, status changed at) of the users' enrolments in the organisation's
+    schemes begun before `ends`."""
+    return Enrolment.objects.filter(
+        scheme__organisation=organisation, user_id__in=user_ids, created_at__lt=ends
+    ).values_list("user_id", "role", "status", "status_changed_at")

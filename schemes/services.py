@@ -1,5 +1,10 @@
 """Use cases that write: schemes, organisers, enrolments, referrals and opt-outs."""
 
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -8,10 +13,18 @@ from accounts.audit import audit_record
 from accounts.services import notification_queue
 
 from .eligibility import mentee_decision, mentor_decision
+from .lifecycle import EndCause, enrolment_ended
 from .models import Enrolment, Referral, Scheme, SchemeRole
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def scheme_create(*, organisation, name, slug, created_by, **settings):
+    from .models import Organisation
+
+
+def scheme_create(
+    *, organisation: Organisation, name: str, slug: str, created_by: User, **settings: Any
+) -> Scheme:
     """Create a scheme and appoint its creator as its first organiser."""
     with transaction.atomic():
         scheme = Scheme(organisation=organisation, name=name, slug=slug, **settings)
@@ -23,7 +36,9 @@ def scheme_create(*, organisation, name, slug, created_by, **settings):
     return scheme
 
 
-def scheme_role_appoint(*, scheme, user, role, appointed_by):
+def scheme_role_appoint(
+    *, scheme: Scheme, user: User, role: str, appointed_by: User
+) -> tuple[SchemeRole, bool]:
     """Appoint an organiser or supervisor; appointing twice is harmless."""
     with transaction.atomic():
         scheme_role, created = SchemeRole.objects.get_or_create(
@@ -39,7 +54,9 @@ def scheme_role_appoint(*, scheme, user, role, appointed_by):
     return scheme_role, created
 
 
-def scheme_role_remove(*, scheme, user, role, removed_by=None):
+def scheme_role_remove(
+    *, scheme: Scheme, user: User, role: str, removed_by: User | None = None
+) -> None:
     """Remove a role. A scheme always keeps at least one organiser."""
     with transaction.atomic():
         organisers = SchemeRole.objects.select_for_update().filter(
@@ -58,7 +75,9 @@ def scheme_role_remove(*, scheme, user, role, removed_by=None):
         )
 
 
-def enrolment_status_for_self_sign_up(scheme, role, on=None):
+def enrolment_status_for_self_sign_up(
+    scheme: Scheme, role: str, on: date | None = None
+) -> tuple[str, str]:
     """A mentee outside an intake window waits as a request, if the scheme takes requests."""
     if role == Enrolment.Role.MENTOR:
         return Enrolment.Status.ACTIVE, Enrolment.Source.SELF
@@ -74,7 +93,15 @@ def enrolment_status_for_self_sign_up(scheme, role, on=None):
     )
 
 
-def enrolment_create(*, scheme, user, role, source=None, status=None, **answers):
+def enrolment_create(
+    *,
+    scheme: Scheme,
+    user: User,
+    role: str,
+    source: str | None = None,
+    status: str | None = None,
+    **answers: Any,
+) -> Enrolment:
     """Enrol `user` in `scheme` as mentee or mentor after checking eligibility.
 
     Raises ValidationError with the reason a person can act on.
@@ -108,15 +135,38 @@ def enrolment_create(*, scheme, user, role, source=None, status=None, **answers)
     return enrolment
 
 
-def enrolment_withdraw(*, enrolment, reason=""):
-    """Leave a scheme at any time, with no reason needed. Withdrawing twice is harmless."""
-    if enrolment.status == Enrolment.Status.WITHDRAWN:
-        return enrolment
-    enrolment.status = Enrolment.Status.WITHDRAWN
-    enrolment.status_changed_at = timezone.now()
-    enrolment.withdrawal_reason = reason.strip()
-    enrolment.save(update_fields=["status", "status_changed_at", "withdrawal_reason"])
+def enrolment_withdraw(
+    *, enrolment: Enrolment, reason: str = "", cause: EndCause = EndCause.LEFT
+) -> Enrolment:
+    """End an enrolment: the person leaves (no reason needed), an organiser removes it, or the
+    account is erased. Withdrawing twice is harmless.
+
+    1. Withdraw with a conditional update, so of two requests at once only one goes on.
+    2. In the same transaction, end what depends on it (schemes.lifecycle): pairs, places,
+       mentor requests, planned meetings and open surveys; the partner is told.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        withdrawn = (
+            Enrolment.objects.current()
+            .filter(pk=enrolment.pk)
+            .update(
+                status=Enrolment.Status.WITHDRAWN,
+                status_changed_at=now,
+                withdrawal_reason=reason.strip(),
+            )
+        )
+        enrolment.refresh_from_db(fields=["status", "status_changed_at", "withdrawal_reason"])
+        if withdrawn:
+            enrolment_ended(enrolment=enrolment, cause=cause)
     return enrolment
+
+
+def enrolments_end_for_closed_account(*, user: User) -> None:
+    """Erasure's first step (accounts.personal_data): every current enrolment of the person ends,
+    so enrolled counts fall with the eligible count and their pairs end the same way."""
+    for enrolment in Enrolment.objects.current().filter(user=user):
+        enrolment_withdraw(enrolment=enrolment, cause=EndCause.ACCOUNT_CLOSED)
 
 
 ORGANISER_TRANSITIONS = {
@@ -131,7 +181,7 @@ ORGANISER_TRANSITIONS = {
 }
 
 
-def enrolment_change_status(*, enrolment, action):
+def enrolment_change_status(*, enrolment: Enrolment, action: str) -> Enrolment:
     """An organiser accepts a request, pauses, resumes or removes an enrolment."""
     try:
         allowed_from, new_status = ORGANISER_TRANSITIONS[action]
@@ -142,13 +192,15 @@ def enrolment_change_status(*, enrolment, action):
             f"This enrolment is {enrolment.get_status_display().lower()}, so it cannot be "
             f"{action}d."
         )
+    if new_status == Enrolment.Status.WITHDRAWN:
+        return enrolment_withdraw(enrolment=enrolment, cause=EndCause.REMOVED)
     enrolment.status = new_status
     enrolment.status_changed_at = timezone.now()
     enrolment.save(update_fields=["status", "status_changed_at"])
     return enrolment
 
 
-def referral_create(*, scheme, user, reason, referred_by):
+def referral_create(*, scheme: Scheme, user: User, reason: str, referred_by: User) -> Referral:
     """Refer a trainee confidentially: they are enrolled as a mentee and told by email."""
     if not scheme.accepts_referrals:
         raise ValidationError("This scheme does not take referrals: change its settings first.")
@@ -157,11 +209,7 @@ def referral_create(*, scheme, user, reason, referred_by):
             "Give the reason for the referral; only organisers and the trainee see it."
         )
     with transaction.atomic():
-        enrolment = (
-            Enrolment.objects.filter(scheme=scheme, user=user, role=Enrolment.Role.MENTEE)
-            .exclude(status=Enrolment.Status.WITHDRAWN)
-            .first()
-        )
+        enrolment = Enrolment.objects.mentees().current().filter(scheme=scheme, user=user).first()
         if enrolment is not None:
             raise ValidationError(
                 f"{user} is already enrolled as a mentee in this scheme; no referral is needed."

@@ -46,8 +46,7 @@ def main():
         }
         env.pop("REDIS_URL", None)
         manage(env, "migrate", "--noinput", "-v0")
-        for command in ("load_demo_data", "load_demo_supervision", "load_demo_pairs"):
-            manage(env, command)
+        manage(env, "load_demo")
         server = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{PORT}"],
             cwd=PROJECT,

@@ -50,12 +50,16 @@ def training_record_for(user, pk, *, need):
 
 def session_for(user, pk, *, need):
     """A supervision session: "view" for its supervisor, its invited mentors and the scheme's
-    organisers (who see times and attendance, never notes); "supervise" for its supervisor."""
+    organisers (who see times and attendance, never notes); "change" (move, cancel, invite or
+    remove mentors) for its supervisor and the scheme's organisers; "supervise" (attendance,
+    notes) for its supervisor alone."""
     session = get_object_or_404(
         SupervisionSession.objects.select_related("scheme__organisation__region", "supervisor"),
         pk=pk,
     )
     if user.is_authenticated and session.supervisor_id == user.pk:
+        return session
+    if need == "change" and is_organiser(user, session.scheme):
         return session
     if need == "view" and (
         session.attendances.filter(mentor_enrolment__user_id=user.pk).exists()
@@ -75,11 +79,9 @@ def supervised_scheme_for(user, slug):
 def mentor_enrolment_for(user, pk):
     """The user's own current mentor enrolment; anything else is a 404."""
     return get_object_or_404(
-        Enrolment.objects.select_related("scheme__organisation"),
+        Enrolment.objects.mentors().current().select_related("scheme__organisation"),
         pk=pk,
         user_id=user.pk,
-        role=Enrolment.Role.MENTOR,
-        status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED, Enrolment.Status.REQUESTED],
     )
 
 
@@ -88,10 +90,9 @@ def event_for(user, pk):
     event = get_object_or_404(TrainingEvent.objects.select_related("scheme__organisation"), pk=pk)
     if (
         is_organiser(user, event.scheme)
-        or Enrolment.objects.filter(
-            scheme=event.scheme, user_id=user.pk, role=Enrolment.Role.MENTOR
-        )
-        .exclude(status=Enrolment.Status.WITHDRAWN)
+        or Enrolment.objects.mentors()
+        .current()
+        .filter(scheme=event.scheme, user_id=user.pk)
         .exists()
     ):
         return event

@@ -23,18 +23,20 @@ def session_uid(session):
     return site_calendar_uid(f"supervision-session-{session.pk}")
 
 
-def session_method(session, attendee=None):
+def session_method(session, attendee=None, *, removed=False):
     if attendee is None:
         return "PUBLISH"
-    return "CANCEL" if session.cancelled_at else "REQUEST"
+    return "CANCEL" if session.cancelled_at or removed else "REQUEST"
 
 
-def session_ics(session, *, attendee=None, now=None):
-    """The session as bytes. With `attendee` (a mentor user) it is that mentor's invitation."""
+def session_ics(session, *, attendee=None, now=None, removed=False):
+    """The session as bytes. With `attendee` (a mentor user) it is that mentor's invitation;
+    with `removed` too, the cancellation for that mentor alone (taken off the session)."""
+    cancelled = bool(session.cancelled_at) or removed
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
-    calendar.add("method", session_method(session, attendee))
+    calendar.add("method", session_method(session, attendee, removed=removed))
     event = Event()
     event.add("uid", session_uid(session))
     event.add("sequence", session.sequence)
@@ -50,7 +52,7 @@ def session_ics(session, *, attendee=None, now=None):
     description.append(f"Details, and apologies if you cannot come: {url}")
     event.add("description", "\n\n".join(description))
     event.add("url", url)
-    event.add("status", "CANCELLED" if session.cancelled_at else "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     event.add("organizer", calendar_address(session.supervisor))
     if attendee is not None:
@@ -65,8 +67,12 @@ def session_ics(session, *, attendee=None, now=None):
     return calendar.to_ical()
 
 
-def session_ics_attachment(session, attendee):
+def session_ics_attachment(session, attendee, *, removed=False):
     """(file name, content, MIME type) for an email to one mentor."""
-    method = session_method(session, attendee)
-    name = "supervision-cancelled.ics" if session.cancelled_at else "supervision.ics"
-    return (name, session_ics(session, attendee=attendee), f"text/calendar; method={method}")
+    method = session_method(session, attendee, removed=removed)
+    name = "supervision-cancelled.ics" if method == "CANCEL" else "supervision.ics"
+    return (
+        name,
+        session_ics(session, attendee=attendee, removed=removed),
+        f"text/calendar; method={method}",
+    )

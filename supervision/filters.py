@@ -1,11 +1,12 @@
 import django_filters
-from django import forms
 from django.db.models import Q
+
+from accounts.filters import LabelledFilterSet
 
 from .models import TrainingKind, TrainingRecord
 
 
-class TrainingRecordFilter(django_filters.FilterSet):
+class TrainingRecordFilter(LabelledFilterSet):
     q = django_filters.CharFilter(method="search", label="Search mentor or title")
     status = django_filters.ChoiceFilter(
         choices=TrainingRecord.Status.choices, empty_label="Any status"
@@ -15,12 +16,6 @@ class TrainingRecordFilter(django_filters.FilterSet):
     class Meta:
         model = TrainingRecord
         fields = ["q", "status", "kind"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = css
 
     def search(self, queryset, name, value):
         return queryset.filter(

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.widgets import DateInput, DateTimeInput
 from schemes.models import Enrolment, SchemeRole
 
 from .evidence import EVIDENCE_MAX_LABEL, check_evidence
@@ -15,17 +16,6 @@ from .models import (
     TrainingKind,
     TrainingRecord,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 def _helper(submit_label=None, *, form_tag=True):
@@ -178,8 +168,9 @@ class AssignmentForm(forms.Form):
             scheme_roles__scheme=scheme, scheme_roles__role=SchemeRole.Role.SUPERVISOR
         ).order_by("last_name", "first_name")
         self.fields["mentor_enrolment"].queryset = (
-            Enrolment.objects.filter(scheme=scheme, role=Enrolment.Role.MENTOR)
-            .exclude(status=Enrolment.Status.WITHDRAWN)
+            Enrolment.objects.mentors()
+            .current()
+            .filter(scheme=scheme)
             .select_related("user")
             .order_by("user__last_name", "user__first_name")
         )
@@ -191,7 +182,7 @@ class SessionScheduleForm(forms.ModelForm):
     mentors = forms.ModelMultipleChoiceField(
         queryset=Enrolment.objects.none(),
         label="Mentors to invite",
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"data-select-all-group": "mentors"}),
         error_messages={"required": "Choose the mentors to invite."},
     )
 
@@ -239,6 +230,58 @@ class SessionScheduleForm(forms.ModelForm):
                     "Choose at least two mentors for group supervision, or make it 1:1.",
                 )
         return cleaned
+
+
+class SessionChangeForm(forms.ModelForm):
+    """Move or edit a session: its time, length, place and agenda (never the notes)."""
+
+    class Meta:
+        model = SupervisionSession
+        fields = ["starts_at", "duration_minutes", "place", "agenda"]
+        labels = {
+            "starts_at": "Starts at",
+            "duration_minutes": "Length (minutes)",
+            "agenda": "Agenda (optional, shared with the mentors)",
+        }
+        widgets = {"starts_at": DateTimeInput, "agenda": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Save and tell the mentors")
+
+    def clean_starts_at(self):
+        return _future(self.cleaned_data["starts_at"])
+
+    def clean_duration_minutes(self):
+        value = self.cleaned_data["duration_minutes"]
+        if value is not None and not 15 <= value <= 480:
+            raise forms.ValidationError("Enter a length between 15 and 480 minutes.")
+        return value
+
+
+class SessionMentorsForm(forms.Form):
+    """The mentors invited to a session, chosen from the supervisor's mentors."""
+
+    mentors = forms.ModelMultipleChoiceField(
+        queryset=Enrolment.objects.none(),
+        label="Mentors invited",
+        widget=forms.CheckboxSelectMultiple(attrs={"data-select-all-group": "mentors"}),
+        required=False,
+    )
+
+    def __init__(self, *args, mentors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentors"].queryset = mentors
+        self.fields["mentors"].label_from_instance = lambda enrolment: str(enrolment.user)
+        self.helper = _helper("Save the mentors")
+
+    def clean_mentors(self):
+        mentors = self.cleaned_data["mentors"]
+        if not mentors:
+            raise forms.ValidationError(
+                "A session needs at least one mentor. To call it off, cancel the session instead."
+            )
+        return mentors
 
 
 class SessionAttendanceForm(forms.Form):

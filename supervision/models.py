@@ -28,7 +28,7 @@ class TrainingKind(models.TextChoices):
 
 
 # How formal each kind is: a requirement is met by a kind at least this formal.
-FORMALITY = {
+FORMALITY: dict[str, int] = {
     TrainingKind.INFORMAL: 1,
     TrainingKind.FORMAL_INTERNAL: 2,
     TrainingKind.FORMAL_EXTERNAL: 3,
@@ -55,6 +55,8 @@ class TrainingRecord(models.Model):
         PENDING = "pending", "Waiting for an organiser to check"
         VERIFIED = "verified", "Verified"
         REJECTED = "rejected", "Not accepted"
+
+    confidential_fields = ("evidence", "evidence_name", "rejection_reason")
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="training_records")
     mentor = models.ForeignKey(
@@ -152,12 +154,22 @@ class TrainingEvent(models.Model):
     def places_left(self):
         booked = getattr(self, "booked_count", None)  # annotated by the selectors
         if booked is None:
-            booked = self.bookings.filter(status=TrainingBooking.Status.BOOKED).count()
+            booked = self.bookings.booked().count()
         return max(self.capacity - booked, 0)
 
     @property
     def is_cancelled(self):
         return self.cancelled_at is not None
+
+
+class TrainingBookingQuerySet(models.QuerySet):
+    def not_cancelled(self):
+        """Booked, attended or absent: the people on the event's list."""
+        return self.exclude(status=TrainingBooking.Status.CANCELLED)
+
+    def booked(self):
+        """Booked and not yet marked attended or absent: holding a place."""
+        return self.filter(status=TrainingBooking.Status.BOOKED)
 
 
 class TrainingBooking(models.Model):
@@ -173,6 +185,8 @@ class TrainingBooking(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
     booked_at = models.DateTimeField(default=timezone.now)
+
+    objects = TrainingBookingQuerySet.as_manager()
 
     class Meta:
         ordering = ["booked_at"]
@@ -217,6 +231,8 @@ class SupervisionSession(models.Model):
     class Kind(models.TextChoices):
         ONE_TO_ONE = "one_to_one", "1:1 supervision"
         GROUP = "group", "Group supervision"
+
+    confidential_fields = ("place", "agenda", "supervisor_notes")
 
     scheme = models.ForeignKey(
         Scheme, on_delete=models.CASCADE, related_name="supervision_sessions"
@@ -380,6 +396,8 @@ def new_certificate_code():
 
 class Certificate(models.Model):
     """A certificate of mentoring activity, checkable by anyone through its code."""
+
+    confidential_fields = ("revoke_reason",)
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="certificates")
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="certificates")

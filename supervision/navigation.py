@@ -1,13 +1,11 @@
 from accounts.navigation import NavItem, register
 from schemes.models import Enrolment, SchemeRole
+from schemes.navigation import SchemeNavItem, register_scheme_page
 
 
 def _is_mentor(user):
     return (
-        user.is_authenticated
-        and Enrolment.objects.filter(user=user, role=Enrolment.Role.MENTOR)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
-        .exists()
+        user.is_authenticated and Enrolment.objects.mentors().current().filter(user=user).exists()
     )
 
 
@@ -20,3 +18,6 @@ def _is_supervisor(user):
 
 register(NavItem("Training & supervision", "supervision:mine", _is_mentor, position=40))
 register(NavItem("Supervising", "supervision:supervising", _is_supervisor, position=45))
+register_scheme_page(
+    SchemeNavItem("Training & supervision", "supervision:scheme", position=70, section=True)
+)

@@ -12,7 +12,7 @@ from accounts.services import email_is_optional
 from schemes.models import Enrolment
 
 from .calendar import session_ics_attachment
-from .models import MentorFlag, SupervisionSession, TrainingRecord
+from .models import MentorFlag, SupervisionSession, TrainingEvent, TrainingRecord
 
 
 def _url(name, **kwargs):
@@ -27,7 +27,8 @@ def _footer(kind, why):
 WHY = {
     "supervision_invitation": "your supervisor invited you to supervision for mentors of {}.",
     "supervision_reminder": "you are invited to supervision for mentors of {} tomorrow.",
-    "supervision_cancelled": "a supervision session of {} you were invited to was cancelled.",
+    "supervision_cancelled": "a supervision session of {} you were invited to was cancelled, "
+    "or you were taken off it.",
 }
 
 
@@ -43,6 +44,8 @@ def _session_context(notification):
         "scheme": session.scheme,
         "session_url": _url("supervision:session", pk=session.pk),
         "calendar_url": _url("supervision:session-calendar", pk=session.pk),
+        "updated": notification.context.get("updated", False),
+        "removed": notification.context.get("removed", False),
     }
 
 
@@ -63,8 +66,24 @@ def supervision_reminder_context(notification):
 def supervision_cancelled_context(notification):
     """With a METHOD:CANCEL .ics attached, which removes the entry from the mentor's calendar."""
     context = _session_context(notification)
-    context["attachments"] = [session_ics_attachment(context["session"], notification.recipient)]
+    context["attachments"] = [
+        session_ics_attachment(
+            context["session"], notification.recipient, removed=context["removed"]
+        )
+    ]
     return context
+
+
+@register("training_event_cancelled")
+def training_event_cancelled_context(notification):
+    event = TrainingEvent.objects.select_related("scheme").get(pk=notification.context["event_id"])
+    why = f"you booked a place on a training event of {event.scheme.name} that was cancelled."
+    return {
+        **_footer(notification.kind, why),
+        "event": event,
+        "scheme": event.scheme,
+        "mine_url": _url("supervision:mine"),
+    }
 
 
 def _flag_context(notification):

@@ -6,14 +6,22 @@ enrolments)` is the same rule for many at once, registered with the matcher thro
 (`training_coverage`, `supervision_activity`, `flagged_mentors`, `scheme_supervision_summary`)
 return metadata only, never a supervisor's notes; `training_coverage_for_schemes` and
 `supervision_activity_for_schemes` answer for many schemes in a fixed number of queries (the
-dashboards use them), and the one-scheme functions are built on them.
+dashboards use them), and the one-scheme functions are built on them. They return true counts;
+`coverage_shown` turns one scheme's summary into what a member of staff may see, through
+schemes.disclosure.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from schemes import disclosure
 from schemes.models import Enrolment, MentorTraining, SchemeRole
 
 from .models import (
@@ -29,10 +37,17 @@ from .models import (
     kinds_at_least,
 )
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+    from matching.models import Pair
+    from schemes.models import Scheme
+
 KIND_LABELS = dict(TrainingKind.choices)
 
 
-def mentor_is_trained(enrolment):
+def mentor_is_trained(enrolment: Enrolment) -> bool:
     """True if the mentor may be offered to the matcher as far as training goes.
 
     "Trained" means at least one VERIFIED training record, in this scheme, of a kind at least as
@@ -50,7 +65,7 @@ def mentor_is_trained(enrolment):
     ).exists()
 
 
-def trained_enrolment_ids(scheme, enrolments):
+def trained_enrolment_ids(scheme: Scheme, enrolments: Iterable[Enrolment]) -> set[int]:
     """The training check registered with the matcher: of these mentor enrolments of `scheme`,
     the ids of those who are trained (same rule as `mentor_is_trained`), in one query."""
     enrolments = list(enrolments)
@@ -85,7 +100,9 @@ class TrainingRequirement:
     steps: list = field(default_factory=list)
 
 
-def training_requirement(enrolment, *, now=None):
+def training_requirement(
+    enrolment: Enrolment, *, now: datetime | None = None
+) -> TrainingRequirement:
     """Everything the mentor's own page shows about training, with the steps still to take."""
     now = now or timezone.now()
     scheme = enrolment.scheme
@@ -97,12 +114,9 @@ def training_requirement(enrolment, *, now=None):
         )
     )
     bookings = list(
-        TrainingBooking.objects.filter(
-            enrolment=enrolment,
-            status=TrainingBooking.Status.BOOKED,
-            event__cancelled_at=None,
-            event__starts_at__gte=now,
-        ).select_related("event")
+        TrainingBooking.objects.booked()
+        .filter(enrolment=enrolment, event__cancelled_at=None, event__starts_at__gte=now)
+        .select_related("event")
     )
     booked_event_ids = {booking.event_id for booking in bookings}
     events = [
@@ -168,7 +182,7 @@ def _steps(requirement):
     return steps
 
 
-def upcoming_events(scheme, *, now=None):
+def upcoming_events(scheme: Scheme, *, now: datetime | None = None) -> list[TrainingEvent]:
     now = now or timezone.now()
     return list(
         TrainingEvent.objects.filter(scheme=scheme, cancelled_at=None, starts_at__gte=now)
@@ -179,7 +193,7 @@ def upcoming_events(scheme, *, now=None):
     )
 
 
-def events_with_counts(scheme):
+def events_with_counts(scheme: Scheme) -> QuerySet[Any]:
     return (
         TrainingEvent.objects.filter(scheme=scheme)
         .annotate(
@@ -201,17 +215,18 @@ def events_with_counts(scheme):
     )
 
 
-def mentor_enrolments(user):
+def mentor_enrolments(user: User) -> list[Enrolment]:
     """The user's current mentor enrolments, for their own training and supervision page."""
     return list(
-        Enrolment.objects.filter(user=user, role=Enrolment.Role.MENTOR)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
+        Enrolment.objects.mentors()
+        .current()
+        .filter(user=user)
         .select_related("scheme__organisation")
         .order_by("scheme__name")
     )
 
 
-def mentor_attendance(enrolment):
+def mentor_attendance(enrolment: Enrolment) -> list[SessionAttendance]:
     """The mentor's supervision sessions, newest first, with their attendance (no notes)."""
     return list(
         SessionAttendance.objects.filter(mentor_enrolment=enrolment)
@@ -220,7 +235,7 @@ def mentor_attendance(enrolment):
     )
 
 
-def mentor_pairs(enrolment):
+def mentor_pairs(enrolment: Enrolment) -> list[Pair]:
     """The mentor's mentees: names and pair status only, never what the pair wrote."""
     from matching.models import Pair
 
@@ -232,7 +247,7 @@ def mentor_pairs(enrolment):
     )
 
 
-def supervised_schemes(user):
+def supervised_schemes(user: User) -> list[Scheme]:
     """Schemes in which the user is a supervisor."""
     return [
         role.scheme
@@ -242,29 +257,27 @@ def supervised_schemes(user):
     ]
 
 
-def assigned_mentor_enrolments(supervisor, scheme):
+def assigned_mentor_enrolments(supervisor: User, scheme: Scheme) -> QuerySet[Enrolment]:
     return (
-        Enrolment.objects.filter(
-            supervisor_assignments__supervisor=supervisor,
-            scheme=scheme,
-            role=Enrolment.Role.MENTOR,
-        )
-        .exclude(status=Enrolment.Status.WITHDRAWN)
+        Enrolment.objects.mentors()
+        .current()
+        .filter(supervisor_assignments__supervisor=supervisor, scheme=scheme)
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     )
 
 
-def scheme_assignments(scheme):
+def scheme_assignments(scheme: Scheme) -> QuerySet[SupervisorAssignment]:
     return (
-        SupervisorAssignment.objects.filter(scheme=scheme)
-        .exclude(mentor_enrolment__status=Enrolment.Status.WITHDRAWN)
+        SupervisorAssignment.objects.filter(
+            scheme=scheme, mentor_enrolment__in=Enrolment.objects.current()
+        )
         .select_related("supervisor", "mentor_enrolment__user")
         .order_by("supervisor__last_name", "mentor_enrolment__user__last_name")
     )
 
 
-def supervisor_sessions(supervisor, scheme=None):
+def supervisor_sessions(supervisor: User, scheme: Scheme | None = None) -> QuerySet[Any]:
     sessions = SupervisionSession.objects.filter(supervisor=supervisor).select_related("scheme")
     if scheme is not None:
         sessions = sessions.filter(scheme=scheme)
@@ -293,7 +306,7 @@ def _months_before(moment, months):
             day -= 1
 
 
-def training_coverage(scheme):
+def training_coverage(scheme: Scheme) -> dict[str, Any]:
     """Share of the scheme's active mentors trained, overall and by their most formal training.
 
     Returns a dict: active_mentors, meets_requirement (count), meets_requirement_share (0–1 or
@@ -304,23 +317,26 @@ def training_coverage(scheme):
     return training_coverage_for_schemes([scheme])[scheme.pk]
 
 
-def training_coverage_for_schemes(schemes):
+def training_coverage_for_schemes(schemes: Iterable[Scheme]) -> dict[int, dict[str, Any]]:
     """`training_coverage` of each scheme, as {scheme id: dict}, in two queries however many
     schemes, mentors and records there are."""
     schemes = list(schemes)
-    mentor_users = {scheme.pk: set() for scheme in schemes}
-    for scheme_id, user_id in Enrolment.objects.filter(
-        scheme__in=schemes, role=Enrolment.Role.MENTOR, status=Enrolment.Status.ACTIVE
-    ).values_list("scheme_id", "user_id"):
+    mentor_users: dict[int, set[int]] = {scheme.pk: set() for scheme in schemes}
+    for scheme_id, user_id in (
+        Enrolment.objects.mentors()
+        .active()
+        .filter(scheme__in=schemes)
+        .values_list("scheme_id", "user_id")
+    ):
         mentor_users[scheme_id].add(user_id)
-    highest = {scheme.pk: {} for scheme in schemes}
+    highest: dict[int, dict[int, str]] = {scheme.pk: {} for scheme in schemes}
     for scheme_id, user_id, kind in TrainingRecord.objects.filter(
         scheme__in=schemes, status=TrainingRecord.Status.VERIFIED
     ).values_list("scheme_id", "mentor_id", "kind"):
         if user_id not in mentor_users[scheme_id]:
             continue
         best = highest[scheme_id]
-        if FORMALITY.get(kind, 0) > FORMALITY.get(best.get(user_id), 0):
+        if FORMALITY.get(kind, 0) > FORMALITY.get(best.get(user_id, ""), 0):
             best[user_id] = kind
     return {
         scheme.pk: _coverage(scheme, len(mentor_users[scheme.pk]), highest[scheme.pk])
@@ -328,14 +344,14 @@ def training_coverage_for_schemes(schemes):
     }
 
 
-def _coverage(scheme, total, highest):
+def _coverage(scheme, total: int, highest):
     """The coverage dict of one scheme: `total` active mentors, `highest` {user id: kind}."""
 
-    def share(count):
+    def share(count: int):
         return count / total if total else None
 
     by_kind = []
-    for kind in sorted(FORMALITY, key=FORMALITY.get, reverse=True):
+    for kind in sorted(FORMALITY, key=FORMALITY.__getitem__, reverse=True):
         count = sum(1 for value in highest.values() if value == kind)
         by_kind.append(
             {"kind": str(kind), "label": KIND_LABELS[kind], "count": count, "share": share(count)}
@@ -365,7 +381,9 @@ def _coverage(scheme, total, highest):
     }
 
 
-def supervision_activity(scheme, *, months, now=None):
+def supervision_activity(
+    scheme: Scheme, *, months: int, now: datetime | None = None
+) -> dict[str, Any]:
     """Supervision sessions held in the last `months` months and how well mentors attended.
 
     A session counts as held when it was not cancelled, has started, and its attendance is
@@ -375,7 +393,9 @@ def supervision_activity(scheme, *, months, now=None):
     return supervision_activity_for_schemes([scheme], months=months, now=now)[scheme.pk]
 
 
-def supervision_activity_for_schemes(schemes, *, months, now=None):
+def supervision_activity_for_schemes(
+    schemes: Iterable[Scheme], *, months: int, now: datetime | None = None
+) -> dict[int, dict[str, Any]]:
     """`supervision_activity` of each scheme, as {scheme id: dict}, in two grouped queries
     however many schemes, sessions and attendances there are."""
     schemes = list(schemes)
@@ -397,9 +417,13 @@ def supervision_activity_for_schemes(schemes, *, months, now=None):
         elif row["kind"] == SupervisionSession.Kind.ONE_TO_ONE:
             counts["one_to_one"] += row["count"]
     status = SessionAttendance.Status
-    empty = {"attended": 0, "apologies": 0, "absent": 0}
+    empty: dict[str, int] = {"attended": 0, "apologies": 0, "absent": 0}
     attendance = {
-        row.pop("session__scheme_id"): row
+        row["session__scheme_id"]: {
+            "attended": row["attended"],
+            "apologies": row["apologies"],
+            "absent": row["absent"],
+        }
         for row in SessionAttendance.objects.filter(session__in=held)
         .order_by()
         .values("session__scheme_id")
@@ -425,7 +449,7 @@ def supervision_activity_for_schemes(schemes, *, months, now=None):
     return result
 
 
-def flagged_mentors(scheme):
+def flagged_mentors(scheme: Scheme) -> QuerySet[MentorFlag]:
     """Open flags: mentors who missed two supervision sessions in a row."""
     return (
         MentorFlag.objects.filter(scheme=scheme, resolved_at=None)
@@ -434,7 +458,7 @@ def flagged_mentors(scheme):
     )
 
 
-def scheme_supervision_summary(scheme, *, now=None):
+def scheme_supervision_summary(scheme: Scheme, *, now: datetime | None = None) -> dict[str, Any]:
     """All the coverage figures of one scheme, for the organiser page and the reports issue."""
     now = now or timezone.now()
     return {
@@ -445,7 +469,69 @@ def scheme_supervision_summary(scheme, *, now=None):
     }
 
 
-def attendance_due(supervisor, *, now=None):
+def coverage_shown(summary: dict[str, Any]) -> dict[str, Any]:
+    """The coverage figures of `scheme_supervision_summary`, as the organiser page shows them.
+
+    Counts of people go through schemes.disclosure: the active mentors by their most formal
+    training add up to the active mentors, and those who meet the requirement and those who do
+    not likewise, so each is suppressed as a group; so are a period's attendances (attended,
+    apologies, absent: they add up to those recorded). A share is given only beside a count
+    that is shown, of a group of at least the threshold. Sessions held are counts of sessions,
+    not of people, and are shown as they are. (The named list of mentors further down the page
+    is an operational list for the organiser, not an aggregate: it is not affected.)
+    """
+    training = summary["training"]
+    total = training["active_mentors"]
+    kinds = disclosure.group(
+        {row["kind"]: row["count"] for row in training["by_kind"]}, total=total
+    )
+    meets = training["meets_requirement"]
+    meets_shown = disclosure.group({"meets": meets, "does not": total - meets}, total=total)
+    return {
+        "active_mentors": disclosure.count(total),
+        "required": training["required"],
+        "required_label": training["required_label"],
+        "meets_requirement": meets_shown["meets"],
+        "meets_requirement_share": _share_text(meets_shown["meets"], total),
+        "by_kind": [
+            {
+                "label": row["label"],
+                "count": kinds[row["kind"]],
+                "share": _share_text(kinds[row["kind"]], total),
+            }
+            for row in training["by_kind"]
+        ],
+        "supervision": [
+            {"label": "Last 3 months", **_activity_shown(summary["supervision_3_months"])},
+            {"label": "Last 12 months", **_activity_shown(summary["supervision_12_months"])},
+        ],
+    }
+
+
+def _activity_shown(activity):
+    statuses = {key: activity[key] for key in ("attended", "apologies", "absent")}
+    recorded = sum(statuses.values())
+    shown = disclosure.group(statuses, total=recorded)
+    return {
+        "sessions_held": activity["sessions_held"],
+        **shown,
+        "attendance_rate": _share_text(shown["attended"], recorded),
+    }
+
+
+def _share_text(shown, whole):
+    """ "62%"; "—" when there is nothing to divide by; "not shown" when the count is suppressed
+    or the group is under the threshold."""
+    if not whole:
+        return "—"
+    if shown.suppressed:
+        return disclosure.NOT_SHOWN
+    return disclosure.share(shown.value, whole) or disclosure.NOT_SHOWN
+
+
+def attendance_due(
+    supervisor: User, *, now: datetime | None = None
+) -> QuerySet[SupervisionSession]:
     """The supervisor's past sessions whose attendance is not yet recorded."""
     now = now or timezone.now()
     return SupervisionSession.objects.filter(
@@ -453,30 +539,31 @@ def attendance_due(supervisor, *, now=None):
     ).order_by("starts_at")
 
 
-def mentor_rows(scheme, *, now=None):
+def mentor_rows(scheme: Scheme, *, now: datetime | None = None) -> list[dict[str, Any]]:
     """One row per current mentor for the organiser page: training, supervisors, attendance over
     the last 12 months and any open flag. Metadata only."""
     now = now or timezone.now()
     since = _months_before(timezone.localtime(now), 12)
     enrolments = list(
-        Enrolment.objects.filter(scheme=scheme, role=Enrolment.Role.MENTOR)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
+        Enrolment.objects.mentors()
+        .current()
+        .filter(scheme=scheme)
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     )
     acceptable = set(kinds_at_least(scheme.mentor_training_required))
-    highest = {}
+    highest: dict[int, str] = {}
     for user_id, kind in TrainingRecord.objects.filter(
         scheme=scheme, status=TrainingRecord.Status.VERIFIED
     ).values_list("mentor_id", "kind"):
-        if FORMALITY.get(kind, 0) > FORMALITY.get(highest.get(user_id), 0):
+        if FORMALITY.get(kind, 0) > FORMALITY.get(highest.get(user_id, ""), 0):
             highest[user_id] = kind
-    supervisors = {}
+    supervisors: dict[int, list[User]] = {}
     for assignment in SupervisorAssignment.objects.filter(scheme=scheme).select_related(
         "supervisor"
     ):
         supervisors.setdefault(assignment.mentor_enrolment_id, []).append(assignment.supervisor)
-    attendance = {}
+    attendance: dict[int, dict[str, int]] = {}
     for enrolment_id, status in SessionAttendance.objects.filter(
         session__scheme=scheme,
         session__cancelled_at=None,
@@ -489,13 +576,13 @@ def mentor_rows(scheme, *, now=None):
     flagged = set(flagged_mentors(scheme).values_list("mentor_enrolment_id", flat=True))
     rows = []
     for enrolment in enrolments:
-        kind = highest.get(enrolment.user_id)
+        highest_kind = highest.get(enrolment.user_id)
         rows.append(
             {
                 "enrolment": enrolment,
-                "highest_kind": KIND_LABELS.get(kind, "None verified"),
+                "highest_kind": KIND_LABELS.get(highest_kind or "", "None verified"),
                 "trained": scheme.mentor_training_required == MentorTraining.NONE
-                or kind in acceptable,
+                or highest_kind in acceptable,
                 "supervisors": supervisors.get(enrolment.pk, []),
                 "attendance": attendance.get(enrolment.pk, {"attended": 0, "recorded": 0}),
                 "flagged": enrolment.pk in flagged,

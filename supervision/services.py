@@ -5,13 +5,19 @@ Every outgoing email is a Notification with a unique key (accounts.services.noti
 so a double click, a retried task or a sweep that runs twice never sends a message twice.
 """
 
-from datetime import UTC, timedelta
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import notification_queue
+from accounts.widgets import as_sent_back
 from schemes.models import Enrolment, SchemeRole
 
 from .evidence import check_evidence, display_name
@@ -28,6 +34,12 @@ from .models import (
 )
 from .recognition import activity_summary, recognition_progress
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from accounts.models import User
+    from schemes.models import Scheme
+
 # A reminder goes this long before a session, unless it was scheduled closer to the day than
 # this: then the invitation itself is the reminder.
 REMINDER_AHEAD = timedelta(hours=24)
@@ -36,7 +48,7 @@ MISSED_IN_A_ROW = 2
 
 
 def _require_current_mentor(enrolment, scheme=None):
-    if enrolment.role != Enrolment.Role.MENTOR or enrolment.status == Enrolment.Status.WITHDRAWN:
+    if enrolment.role != Enrolment.Role.MENTOR or not enrolment.is_current:
         raise ValidationError("Only a current mentor of the scheme can do this.")
     if scheme is not None and enrolment.scheme_id != scheme.pk:
         raise ValidationError("This mentor is not enrolled in this scheme.")
@@ -54,7 +66,16 @@ def _organisers(scheme):
 # --- Training records -------------------------------------------------------------------------
 
 
-def training_record_create(*, enrolment, kind, provider, title, completed_on, hours, evidence=None):
+def training_record_create(
+    *,
+    enrolment: Enrolment,
+    kind: str,
+    provider: str,
+    title: str,
+    completed_on: date,
+    hours: Decimal,
+    evidence: UploadedFile | None = None,
+) -> TrainingRecord:
     """A mentor records training they did. It counts once an organiser verifies it."""
     _require_current_mentor(enrolment)
     if completed_on > timezone.localdate():
@@ -83,7 +104,7 @@ def training_record_create(*, enrolment, kind, provider, title, completed_on, ho
     return record
 
 
-def _review(record, *, reviewer, status, reason=""):
+def _review(record, *, reviewer, status, reason: str = ""):
     with transaction.atomic():
         updated = TrainingRecord.objects.filter(
             pk=record.pk, status=TrainingRecord.Status.PENDING
@@ -102,11 +123,13 @@ def _review(record, *, reviewer, status, reason=""):
     return record
 
 
-def training_record_verify(*, record, reviewer):
+def training_record_verify(*, record: TrainingRecord, reviewer: User) -> TrainingRecord:
     return _review(record, reviewer=reviewer, status=TrainingRecord.Status.VERIFIED)
 
 
-def training_record_reject(*, record, reviewer, reason):
+def training_record_reject(
+    *, record: TrainingRecord, reviewer: User, reason: str
+) -> TrainingRecord:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Say why the record is not accepted, so the mentor can put it right.")
@@ -116,13 +139,13 @@ def training_record_reject(*, record, reviewer, reason):
 # --- Training events --------------------------------------------------------------------------
 
 
-def training_event_create(*, scheme, created_by, **fields):
+def training_event_create(*, scheme: Scheme, created_by: User, **fields: Any) -> TrainingEvent:
     if fields["starts_at"] <= timezone.now():
         raise ValidationError("Choose a date and time in the future.")
     return TrainingEvent.objects.create(scheme=scheme, created_by=created_by, **fields)
 
 
-def training_event_book(*, event, enrolment):
+def training_event_book(*, event: TrainingEvent, enrolment: Enrolment) -> TrainingBooking:
     """Book a mentor onto an event, if it has a place left. Booking twice is harmless."""
     _require_current_mentor(enrolment, event.scheme)
     with transaction.atomic():
@@ -133,7 +156,7 @@ def training_event_book(*, event, enrolment):
         booking = TrainingBooking.objects.filter(event=event, enrolment=enrolment).first()
         if booking and booking.status == TrainingBooking.Status.BOOKED:
             return booking
-        booked = event.bookings.filter(status=TrainingBooking.Status.BOOKED).count()
+        booked = event.bookings.booked().count()
         if booked >= event.capacity:
             raise ValidationError(
                 f"“{event.title}” is full. Choose another date, or ask the organisers to add "
@@ -148,7 +171,7 @@ def training_event_book(*, event, enrolment):
     return booking
 
 
-def training_booking_cancel(*, booking):
+def training_booking_cancel(*, booking: TrainingBooking) -> TrainingBooking:
     if booking.status != TrainingBooking.Status.BOOKED or booking.event.starts_at <= timezone.now():
         raise ValidationError("This booking can no longer be cancelled.")
     booking.status = TrainingBooking.Status.CANCELLED
@@ -156,24 +179,50 @@ def training_booking_cancel(*, booking):
     return booking
 
 
-def training_event_attendance_record(*, event, attended_enrolment_ids, recorded_by):
+def training_event_cancel(*, event: TrainingEvent) -> TrainingEvent:
+    """Cancel an event still to come: bookings close, the event shows as cancelled (it is kept),
+    and every mentor booked on it is told by email, once."""
+    with transaction.atomic():
+        event = TrainingEvent.objects.select_for_update().get(pk=event.pk)
+        if event.cancelled_at:
+            raise ValidationError("This event is already cancelled.")
+        if event.starts_at <= timezone.now():
+            raise ValidationError(
+                "This event has already started, so it can no longer be cancelled."
+            )
+        event.cancelled_at = timezone.now()
+        event.save(update_fields=["cancelled_at"])
+        for booking in event.bookings.booked().select_related("enrolment__user"):
+            notification_queue(
+                key=f"training_event_cancelled:event:{event.pk}:enrolment:{booking.enrolment_id}",
+                kind="training_event_cancelled",
+                recipient=booking.enrolment.user,
+                context={"event_id": event.pk},
+            )
+    return event
+
+
+def training_event_attendance_record(
+    *, event: TrainingEvent, attended_enrolment_ids: Iterable[int], recorded_by: User
+) -> TrainingEvent:
     """Mark who came. Attending creates a verified training record; correcting to "did not
     attend" removes the record the event created.
     """
+    if event.cancelled_at:
+        raise ValidationError("This event was cancelled, so there is no attendance to record.")
     if event.starts_at > timezone.now():
         raise ValidationError("Attendance can be recorded once the event has started.")
     attended_enrolment_ids = {int(pk) for pk in attended_enrolment_ids}
     now = timezone.now()
     with transaction.atomic():
-        bookings = event.bookings.exclude(status=TrainingBooking.Status.CANCELLED).select_related(
-            "enrolment__user"
-        )
+        bookings = event.bookings.not_cancelled().select_related("enrolment__user")
         for booking in bookings:
             came = booking.enrolment_id in attended_enrolment_ids
-            booking.status = (
-                TrainingBooking.Status.ATTENDED if came else TrainingBooking.Status.ABSENT
-            )
-            booking.save(update_fields=["status"])
+            status = TrainingBooking.Status.ATTENDED if came else TrainingBooking.Status.ABSENT
+            if booking.status != status:
+                booking.status = status
+                booking.save(update_fields=["status"])
+                event.attendance_recorded_at = None
             if came:
                 TrainingRecord.objects.get_or_create(
                     event=event,
@@ -192,15 +241,18 @@ def training_event_attendance_record(*, event, attended_enrolment_ids, recorded_
                 )
             else:
                 TrainingRecord.objects.filter(event=event, mentor=booking.enrolment.user).delete()
-        event.attendance_recorded_at = now
-        event.save(update_fields=["attendance_recorded_at"])
+        if event.attendance_recorded_at is None:  # first recorded, or corrected
+            event.attendance_recorded_at = now
+            event.save(update_fields=["attendance_recorded_at"])
     return event
 
 
 # --- Supervisors and their mentors ------------------------------------------------------------
 
 
-def supervisor_assignment_create(*, scheme, supervisor, mentor_enrolment, assigned_by):
+def supervisor_assignment_create(
+    *, scheme: Scheme, supervisor: User, mentor_enrolment: Enrolment, assigned_by: User
+) -> SupervisorAssignment:
     if not SchemeRole.objects.filter(
         scheme=scheme, user=supervisor, role=SchemeRole.Role.SUPERVISOR
     ).exists():
@@ -214,7 +266,7 @@ def supervisor_assignment_create(*, scheme, supervisor, mentor_enrolment, assign
     return assignment
 
 
-def supervisor_assignment_remove(*, assignment):
+def supervisor_assignment_remove(*, assignment: SupervisorAssignment) -> None:
     assignment.delete()
 
 
@@ -222,8 +274,16 @@ def supervisor_assignment_remove(*, assignment):
 
 
 def supervision_session_schedule(
-    *, scheme, supervisor, kind, starts_at, duration_minutes, place, agenda="", mentor_enrolments
-):
+    *,
+    scheme: Scheme,
+    supervisor: User,
+    kind: str,
+    starts_at: datetime,
+    duration_minutes: int,
+    place: str,
+    agenda: str = "",
+    mentor_enrolments: Iterable[Enrolment],
+) -> SupervisionSession:
     """Schedule a session with some of the supervisor's mentors and invite them by email.
 
     1. Check the supervisor's role and that every mentor is assigned to them.
@@ -262,19 +322,134 @@ def supervision_session_schedule(
         )
         for enrolment in mentor_enrolments:
             SessionAttendance.objects.create(session=session, mentor_enrolment=enrolment)
-            notification_queue(
-                key=f"supervision_invitation:session:{session.pk}:enrolment:{enrolment.pk}",
-                kind="supervision_invitation",
-                recipient=enrolment.user,
-                context={"session_id": session.pk, "enrolment_id": enrolment.pk},
-            )
+            _invite(session, enrolment)
     return session
 
 
-def supervision_session_cancel(*, session):
-    if session.cancelled_at or session.starts_at <= timezone.now():
-        raise ValidationError("Only a session still to come can be cancelled.")
+def _session_locked_for_change(session):
+    """The session, locked and read fresh, if it can still change; else a clear refusal."""
+    locked = SupervisionSession.objects.select_for_update().get(pk=session.pk)
+    if locked.cancelled_at:
+        raise ValidationError("This session is already cancelled.")
+    if locked.starts_at <= timezone.now():
+        raise ValidationError("This session has already started, so it can no longer change.")
+    return locked
+
+
+def _invite(session, enrolment, *, updated: bool = False) -> None:
+    """One invitation per mentor per calendar revision: the key names the SEQUENCE, so each
+    change is told once and a double click never tells it twice."""
+    notification_queue(
+        key=(
+            f"supervision_invitation:session:{session.pk}:enrolment:{enrolment.pk}:"
+            f"seq:{session.sequence}"
+        ),
+        kind="supervision_invitation",
+        recipient=enrolment.user,
+        context={"session_id": session.pk, "enrolment_id": enrolment.pk, "updated": updated},
+    )
+
+
+def supervision_session_reschedule(
+    *,
+    session: SupervisionSession,
+    starts_at: datetime,
+    duration_minutes: int,
+    place: str,
+    agenda: str = "",
+) -> tuple[SupervisionSession, bool]:
+    """Move or edit a session still to come. Returns (session, changed).
+
+    1. Refuse a cancelled or started session, a start in the past, a length out of range.
+    2. If nothing changed, save nothing and tell nobody.
+    3. Otherwise save, raise SEQUENCE, and send each invited mentor an updated invitation whose
+       .ics (same UID, higher SEQUENCE) replaces the earlier one in their calendar.
+    """
+    if starts_at <= timezone.now():
+        raise ValidationError("Choose a date and time in the future.")
+    if not 15 <= duration_minutes <= 480:
+        raise ValidationError("Enter a length between 15 and 480 minutes.")
     with transaction.atomic():
+        locked = _session_locked_for_change(session)
+        starts_at = as_sent_back(locked.starts_at, starts_at)
+        new = {
+            "starts_at": starts_at,
+            "duration_minutes": duration_minutes,
+            "place": place,
+            "agenda": agenda,
+        }
+        if all(getattr(locked, field) == value for field, value in new.items()):
+            return locked, False
+        for field, value in new.items():
+            setattr(locked, field, value)
+        locked.sequence += 1
+        locked.save(update_fields=[*new, "sequence"])
+        attendances = locked.attendances.filter(
+            mentor_enrolment__in=Enrolment.objects.current()
+        ).select_related("mentor_enrolment__user")
+        for attendance in attendances:
+            _invite(locked, attendance.mentor_enrolment, updated=True)
+    return locked, True
+
+
+def supervision_session_update_mentors(
+    *, session: SupervisionSession, mentor_enrolments: Iterable[Enrolment]
+) -> tuple[list[Enrolment], list[Enrolment]]:
+    """Invite and remove mentors. Added mentors get the invitation; removed mentors a
+    cancellation for them alone; the others hear nothing. Returns (added, removed)."""
+    wanted = {enrolment.pk: enrolment for enrolment in mentor_enrolments}
+    if not wanted:
+        raise ValidationError(
+            "A session needs at least one mentor. To call it off, cancel the session instead."
+        )
+    with transaction.atomic():
+        locked = _session_locked_for_change(session)
+        if locked.kind == SupervisionSession.Kind.ONE_TO_ONE and len(wanted) != 1:
+            raise ValidationError("Choose exactly one mentor for 1:1 supervision.")
+        if locked.kind == SupervisionSession.Kind.GROUP and len(wanted) < 2:
+            raise ValidationError("Choose at least two mentors for group supervision.")
+        assigned = set(
+            SupervisorAssignment.objects.filter(
+                supervisor_id=locked.supervisor_id, mentor_enrolment__scheme_id=locked.scheme_id
+            ).values_list("mentor_enrolment_id", flat=True)
+        )
+        current = {
+            attendance.mentor_enrolment_id: attendance
+            for attendance in locked.attendances.select_related("mentor_enrolment__user")
+        }
+        added = [enrolment for pk, enrolment in wanted.items() if pk not in current]
+        removed = [attendance for pk, attendance in current.items() if pk not in wanted]
+        for enrolment in added:
+            _require_current_mentor(enrolment, locked.scheme)
+            if enrolment.pk not in assigned:
+                raise ValidationError(f"{enrolment.user} is not one of the supervisor's mentors.")
+        if not added and not removed:
+            return [], []
+        locked.sequence += 1
+        locked.save(update_fields=["sequence"])
+        for enrolment in added:
+            SessionAttendance.objects.create(session=locked, mentor_enrolment=enrolment)
+            _invite(locked, enrolment)
+        for attendance in removed:
+            enrolment = attendance.mentor_enrolment
+            attendance.delete()
+            notification_queue(
+                key=(
+                    f"supervision_cancelled:session:{locked.pk}:enrolment:{enrolment.pk}:"
+                    f"seq:{locked.sequence}"
+                ),
+                kind="supervision_cancelled",
+                recipient=enrolment.user,
+                context={"session_id": locked.pk, "enrolment_id": enrolment.pk, "removed": True},
+            )
+    return added, [attendance.mentor_enrolment for attendance in removed]
+
+
+def supervision_session_cancel(*, session: SupervisionSession) -> SupervisionSession:
+    """Cancel a session still to come: kept (not deleted), marked cancelled, and every invited
+    mentor sent a METHOD:CANCEL .ics that removes it from their calendar."""
+    with transaction.atomic():
+        session = _session_locked_for_change(session)
         session.cancelled_at = timezone.now()
         session.sequence += 1
         session.save(update_fields=["cancelled_at", "sequence"])
@@ -282,7 +457,7 @@ def supervision_session_cancel(*, session):
             notification_queue(
                 key=(
                     f"supervision_cancelled:session:{session.pk}:"
-                    f"enrolment:{attendance.mentor_enrolment_id}"
+                    f"enrolment:{attendance.mentor_enrolment_id}:seq:{session.sequence}"
                 ),
                 kind="supervision_cancelled",
                 recipient=attendance.mentor_enrolment.user,
@@ -291,7 +466,7 @@ def supervision_session_cancel(*, session):
     return session
 
 
-def supervision_apologies_send(*, session, enrolment):
+def supervision_apologies_send(*, session: SupervisionSession, enrolment: Enrolment) -> bool:
     """A mentor says in advance that they cannot come. Apologies never count as a missed session."""
     if session.cancelled_at or session.attendance_recorded_at:
         raise ValidationError("Attendance for this session is already settled.")
@@ -301,7 +476,9 @@ def supervision_apologies_send(*, session, enrolment):
     return updated == 1
 
 
-def supervision_attendance_record(*, session, statuses):
+def supervision_attendance_record(
+    *, session: SupervisionSession, statuses: Mapping[int, str]
+) -> SupervisionSession:
     """Record each invited mentor as attended, sent apologies or absent, then look at flags.
 
     `statuses` maps mentor enrolment id → status. Recording again corrects the record (and a flag
@@ -326,17 +503,21 @@ def supervision_attendance_record(*, session, statuses):
                     f"Say whether {attendance.mentor_enrolment.user} attended, sent apologies or "
                     "was absent."
                 )
+            if attendance.status == status and attendance.recorded_at:
+                continue  # recorded so already: saving it again is not a new record
             attendance.status = status
             attendance.recorded_at = now
             attendance.save(update_fields=["status", "recorded_at"])
-        SupervisionSession.objects.filter(pk=session.pk).update(attendance_recorded_at=now)
-        session.attendance_recorded_at = now
+            session.attendance_recorded_at = None
+        if session.attendance_recorded_at is None:
+            SupervisionSession.objects.filter(pk=session.pk).update(attendance_recorded_at=now)
+            session.attendance_recorded_at = now
         for attendance in attendances:
             mentor_flag_evaluate(enrolment=attendance.mentor_enrolment)
     return session
 
 
-def supervision_notes_save(*, session, notes):
+def supervision_notes_save(*, session: SupervisionSession, notes: str) -> SupervisionSession:
     SupervisionSession.objects.filter(pk=session.pk).update(supervisor_notes=notes)
     session.supervisor_notes = notes
     return session
@@ -345,7 +526,7 @@ def supervision_notes_save(*, session, notes):
 # --- Flags for missed supervision -------------------------------------------------------------
 
 
-def mentor_flag_evaluate(*, enrolment):
+def mentor_flag_evaluate(*, enrolment: Enrolment) -> MentorFlag | None:
     """Raise or close the mentor's flag from their recorded supervision attendance.
 
     The rule (documented on the organiser page): a mentor is flagged when the last two sessions
@@ -424,7 +605,7 @@ def _flag_close(flag, resolution, resolved_by=None):
     return flag
 
 
-def mentor_flag_resolve(*, flag, resolved_by):
+def mentor_flag_resolve(*, flag: MentorFlag, resolved_by: User) -> MentorFlag:
     if flag.resolved_at:
         raise ValidationError("This flag is already closed.")
     return _flag_close(flag, MentorFlag.Resolution.ORGANISER, resolved_by)
@@ -433,7 +614,7 @@ def mentor_flag_resolve(*, flag, resolved_by):
 # --- Reminders sweep --------------------------------------------------------------------------
 
 
-def supervision_reminders_queue(*, now=None):
+def supervision_reminders_queue(*, now: datetime | None = None) -> int:
     """Queue a reminder for each invited mentor of a session in the next 24 hours.
 
     Safe to run any number of times: the key names the session, the mentor and the start time,
@@ -450,11 +631,10 @@ def supervision_reminders_queue(*, now=None):
         if session.created_at > session.starts_at - REMINDER_AHEAD:
             continue
         stamp = session.starts_at.astimezone(UTC).strftime("%Y%m%d%H%M")
-        attendances = (
-            session.attendances.filter(status=SessionAttendance.Status.INVITED)
-            .exclude(mentor_enrolment__status=Enrolment.Status.WITHDRAWN)
-            .select_related("mentor_enrolment__user")
-        )
+        attendances = session.attendances.filter(
+            status=SessionAttendance.Status.INVITED,
+            mentor_enrolment__in=Enrolment.objects.current(),
+        ).select_related("mentor_enrolment__user")
         for attendance in attendances:
             user = attendance.mentor_enrolment.user
             # notification_queue skips people who turned reminders off in their email settings.
@@ -478,14 +658,19 @@ def supervision_reminders_queue(*, now=None):
 # --- Recognition ------------------------------------------------------------------------------
 
 
-def recognition_criteria_save(*, scheme, updated_by, **values):
+def recognition_criteria_save(
+    *, scheme: Scheme, updated_by: User, **values: Any
+) -> RecognitionCriteria:
+    unchanged = RecognitionCriteria.objects.filter(scheme=scheme, **values).first()
+    if unchanged:
+        return unchanged  # saved as they were: not an update, and not by this organiser
     criteria, _ = RecognitionCriteria.objects.update_or_create(
         scheme=scheme, defaults={**values, "updated_by": updated_by, "updated_at": timezone.now()}
     )
     return criteria
 
 
-def certificate_issue(*, enrolment):
+def certificate_issue(*, enrolment: Enrolment) -> Certificate:
     """Issue the mentor's certificate if they meet the scheme's criteria (or return theirs)."""
     _require_current_mentor(enrolment)
     progress = recognition_progress(enrolment)
@@ -508,7 +693,7 @@ def certificate_issue(*, enrolment):
         )
 
 
-def certificate_revoke(*, certificate, revoked_by, reason):
+def certificate_revoke(*, certificate: Certificate, revoked_by: User, reason: str) -> Certificate:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Say why the certificate is revoked.")

@@ -19,6 +19,8 @@ urlpatterns = [
     path("sessions/<int:pk>/attendance/", sessions.session_attendance, name="session-attendance"),
     path("sessions/<int:pk>/notes/", sessions.session_notes, name="session-notes"),
     path("sessions/<int:pk>/cancel/", sessions.session_cancel, name="session-cancel"),
+    path("sessions/<int:pk>/change/", sessions.session_change, name="session-change"),
+    path("sessions/<int:pk>/mentors/", sessions.session_mentors, name="session-mentors"),
     path("sessions/<int:pk>/apologies/", sessions.session_apologies, name="session-apologies"),
     path("sessions/<int:pk>/calendar.ics", sessions.session_calendar, name="session-calendar"),
     # Certificates
@@ -43,6 +45,11 @@ urlpatterns = [
         "schemes/<slug:slug>/events/<int:pk>/attendance/",
         organiser.event_attendance,
         name="event-attendance",
+    ),
+    path(
+        "schemes/<slug:slug>/events/<int:pk>/cancel/",
+        organiser.event_cancel,
+        name="event-cancel-event",
     ),
     path("schemes/<slug:slug>/assignments/", organiser.assignment_add, name="assignment-add"),
     path(

@@ -9,11 +9,7 @@
 - Answering: whoever holds the signed link (tokens.py); no login.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import get_object_or_404
-
-from schemes.access import is_dme_of, is_regional_lead_of, organised_schemes, scheme_for
+from schemes.access import organisation_for, organised_schemes, scheme_for
 from schemes.models import Organisation, OrganisationRole, RegionRole, SchemeRole
 
 
@@ -23,32 +19,21 @@ def scheme_for_surveys(user, slug):
 
 
 def organisation_for_results(user, slug):
-    organisation = get_object_or_404(Organisation.objects.select_related("region"), slug=slug)
-    if is_dme_of(user, organisation) or is_regional_lead_of(user, organisation.region):
-        return organisation
-    related = (
-        user.organisation_id == organisation.pk
-        or SchemeRole.objects.filter(user=user, scheme__organisation=organisation).exists()
-    )
-    if related:
-        raise PermissionDenied("Only the trust's DME and the regional lead see these results.")
-    raise Http404("No such organisation.")
+    """The organisation if `user` may read its aggregate results (schemes.access decides)."""
+    return organisation_for(user, slug, need="results")
 
 
 def results_index_for(user):
     """What a user may open from the results index: schemes, organisations; None if nothing."""
     schemes = list(organised_schemes(user).select_related("organisation"))
-    if user.is_superuser:
-        organisations = list(Organisation.objects.all())
-    else:
-        organisations = list(
-            Organisation.objects.filter(
-                pk__in=OrganisationRole.objects.filter(user=user).values("organisation")
-            )
-            | Organisation.objects.filter(
-                region__in=RegionRole.objects.filter(user=user).values("region")
-            )
+    organisations = list(
+        Organisation.objects.filter(
+            pk__in=OrganisationRole.objects.filter(user=user).values("organisation")
         )
+        | Organisation.objects.filter(
+            region__in=RegionRole.objects.filter(user=user).values("region")
+        )
+    )
     if not schemes and not organisations:
         return None
     return {"schemes": schemes, "organisations": sorted(set(organisations), key=str)}
@@ -57,8 +42,7 @@ def results_index_for(user):
 def sees_results(user):
     """For the header link: anyone with something on the results index."""
     return user.is_authenticated and (
-        user.is_superuser
-        or SchemeRole.objects.filter(user=user, role=SchemeRole.Role.ORGANISER).exists()
+        SchemeRole.objects.filter(user=user, role=SchemeRole.Role.ORGANISER).exists()
         or OrganisationRole.objects.filter(user=user).exists()
         or RegionRole.objects.filter(user=user).exists()
     )

@@ -6,10 +6,12 @@ the small-numbers rule, like everyone else's.
 
 from django.contrib import admin
 
+from accounts.admin_base import ProjectModelAdmin, ProjectTabularInline
+
 from .models import Invitation, Question, SchemeSurveySchedule, SurveyTemplate
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(ProjectTabularInline):
     model = Question
     extra = 0
     fields = ["position", "code", "text", "kind", "domain", "is_repeated", "required"]
@@ -22,7 +24,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(SurveyTemplate)
-class SurveyTemplateAdmin(admin.ModelAdmin):
+class SurveyTemplateAdmin(ProjectModelAdmin):
     list_display = ["name", "key", "version", "scheme", "audience", "anonymous"]
     list_filter = ["audience", "anonymous"]
     inlines = [QuestionInline]
@@ -32,13 +34,13 @@ class SurveyTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(SchemeSurveySchedule)
-class SchemeSurveyScheduleAdmin(admin.ModelAdmin):
+class SchemeSurveyScheduleAdmin(ProjectModelAdmin):
     list_display = ["scheme", "audience", "moment", "template", "every_months", "is_active"]
     list_filter = ["moment", "audience", "is_active"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ProjectModelAdmin):
     list_display = ["key", "template", "sent_at", "reminded_at", "responded_at", "anonymous"]
     list_filter = ["moment", "anonymous"]
     fields = [

@@ -24,9 +24,6 @@ from django.utils import timezone
 
 from schemes.models import Scheme
 
-# No figure is ever shown for a group with fewer responses than this (DESIGN.md).
-MIN_GROUP_SIZE = 5
-
 
 class Audience(models.TextChoices):
     MENTEE = "mentee", "Mentees"
@@ -250,6 +247,9 @@ class Invitation(models.Model):
     """One person asked to answer one survey for one period. Knows whether they answered; never
     what they answered when the survey is anonymous."""
 
+    # The token is the key of the answer link: a secret, kept like content.
+    confidential_fields = ("token",)
+
     key = models.CharField(
         max_length=200,
         unique=True,
@@ -297,6 +297,28 @@ class Invitation(models.Model):
 
     def is_open(self, now=None):
         return self.responded_at is None and (now or timezone.now()) < self.closes_at
+
+    def partner_first_name(self):
+        """The first name of the other member of the pair the survey is about, if any; never
+        that of a closed account."""
+        if self.pair is None:
+            return ""
+        partner = self.pair.other_member(self.user)
+        return "" if partner.is_erased else partner.first_name
+
+    def pair_description(self):
+        """Which pair the survey is about, in words, e.g. "your mentoring with Tom in SLaM peer
+        mentoring, which ended on 3 December 2026". Nobody whose account is closed is named."""
+        pair = self.pair
+        if pair is None:
+            return ""
+        partner_name = self.partner_first_name()
+        with_whom = f" with {partner_name}" if partner_name else ""
+        text = f"your mentoring{with_whom} in {self.scheme.name}"
+        if self.moment == Moment.END_OF_PAIR and pair.ended_at:
+            day = timezone.localdate(pair.ended_at)
+            text += f", which ended on {day.day} {day:%B %Y}"
+        return text
 
 
 def first_of_month(moment):
@@ -353,6 +375,8 @@ class ResponseAttribution(models.Model):
 
 
 class Answer(models.Model):
+    confidential_fields = ("number", "choices", "text")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")

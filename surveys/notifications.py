@@ -17,12 +17,14 @@ from .tokens import SURVEY_LINK_MAX_AGE, survey_link_token
 def _invitation_context(notification):
     """Template context for both kinds. The footer says why the email came and whether it can
     be turned off (accounts.services.OPTIONAL_EMAIL_KINDS)."""
-    invitation = Invitation.objects.select_related("template", "scheme__organisation").get(
-        pk=notification.context["invitation_id"]
-    )
+    invitation = Invitation.objects.select_related(
+        "template", "scheme__organisation", "user", "pair__mentee", "pair__mentor"
+    ).get(pk=notification.context["invitation_id"])
     path = reverse("surveys:answer", kwargs={"token": survey_link_token(invitation)})
     return {
         "invitation": invitation,
+        "about": invitation.pair_description(),
+        "partner_first_name": invitation.partner_first_name(),
         "scheme": invitation.scheme,
         "template": invitation.template,
         "survey_url": f"{settings.SITE_URL}{path}",

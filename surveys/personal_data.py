@@ -40,6 +40,14 @@ register(
     ),
     erase=_close_open_invitations,
     label="Surveys you were asked to answer",
+    columns={
+        "template__name": "Survey",
+        "created_at": "Asked",
+        "sent_at": "Emailed",
+        "reminded_at": "Reminded",
+        "closes_at": "Closes",
+        "responded_at": "Answered",
+    },
 )
 register(
     ResponseAttribution,
@@ -52,12 +60,21 @@ register(
         "response__answers__choices",
         "response__answers__text",
     ),
+    columns={
+        "response__template__name": "Survey",
+        "submitted_at": "Answered",
+        "response__answers__question__text": "Question",
+        "response__answers__number": "Answer (1 to 5; or 1 for yes, 0 for no)",
+        "response__answers__choices": "Answer (choices)",
+        "response__answers__text": "Answer (words)",
+    },
     label="Your answers to surveys that were not anonymous",
 )
 register(
     SurveyTemplate,
     user_fields=("created_by",),
     fields=("scheme__name", "name", "version", "created_at"),
+    columns={"name": "Survey", "created_at": "Adapted"},
     erase=_forget_author,
     label="Survey versions you adapted",
 )

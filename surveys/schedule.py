@@ -25,7 +25,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from matching.models import Pair
-from schemes.models import Enrolment
 
 from .models import Audience, Moment
 
@@ -71,12 +70,12 @@ def _member(pair, audience):
 def _may_be_asked(pair, audience):
     enrolment = _member(pair, audience)[1]
     user = pair.mentee if audience == Audience.MENTEE else pair.mentor
-    return user.is_active and enrolment.status != Enrolment.Status.WITHDRAWN
+    return user.is_active and enrolment.is_current
 
 
-def _pairs(scheme, *extra_filters):
+def _pairs(scheme, *extra_filters, pairs=Pair.objects):
     return (
-        Pair.objects.filter(*extra_filters, scheme=scheme)
+        pairs.filter(*extra_filters, scheme=scheme)
         .select_related("mentee", "mentor", "mentee_enrolment", "mentor_enrolment")
         .order_by("pk")
     )
@@ -90,12 +89,12 @@ def due_for_entry(entry, *, now):
 
     if entry.moment == Moment.AT_MATCH:
         pairs = _pairs(
-            scheme, ~Q(status=Pair.Status.ENDED), Q(created_at__gte=now - BASELINE_WINDOW)
+            scheme, Q(created_at__gte=now - BASELINE_WINDOW), pairs=Pair.objects.current()
         )
         found = [(pair, f"pair-{pair.pk}-match") for pair in pairs]
 
     elif entry.moment == Moment.PERIODIC:
-        pairs = _pairs(scheme, Q(status__in=[Pair.Status.INTRODUCED, Pair.Status.ACTIVE]))
+        pairs = _pairs(scheme, pairs=Pair.objects.meeting())
         for pair in pairs:
             started_on = timezone.localdate(pair.created_at)
             number = follow_up_number(started_on, today, entry.every_months)
@@ -103,7 +102,7 @@ def due_for_entry(entry, *, now):
                 found.append((pair, f"pair-{pair.pk}-month-{number * entry.every_months}"))
 
     elif entry.moment == Moment.END_OF_PAIR:
-        pairs = _pairs(scheme, Q(status=Pair.Status.ENDED), Q(ended_at__gte=now - END_WINDOW))
+        pairs = _pairs(scheme, Q(ended_at__gte=now - END_WINDOW), pairs=Pair.objects.ended())
         found = [(pair, f"pair-{pair.pk}-end") for pair in pairs]
 
     elif entry.moment == Moment.END_OF_YEAR and today.month == entry.year_end_month:

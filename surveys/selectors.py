@@ -1,16 +1,34 @@
 """Reads shared by views: open invitations, and survey results for a scheme or an organisation.
 
-Every figure goes through the same small-numbers rule (statistics.MIN_GROUP_SIZE): a group with
-fewer than five responses gets no figure, only the words "fewer than 5 responses". Results are
-pooled across a survey's versions question by question (by `Question.code`, which changes when
-the wording does) and, for an organisation, across its schemes.
+Every figure goes through schemes.disclosure, which owns the small-numbers rule (threshold T in
+settings.DISCLOSURE_MIN_COUNT, 5 by default):
+
+- a mean, score, share or change is given only for a group of at least T responses (`enough`);
+  a smaller group reads "fewer than 5 responses" and has no figure at all;
+- counts of people are shown through `disclosure.count` (invited, answered) or, where they add
+  up to a total that is shown, through `disclosure.group`: the people choosing each answer to a
+  question (out of the question's responses), and the responses of each quarter (out of the
+  domain's), so that a total less the counts shown never gives a hidden one;
+- a share is given only beside a count that is shown.
+
+The results pages have no filters: survey figures are sensitive (rule 3 of the module), so they
+are only ever shown for a whole scheme or a whole trust. Results are pooled across a survey's
+versions question by question (by `Question.code`, which changes when the wording does) and, for
+an organisation, across its schemes.
 """
 
+from __future__ import annotations
+
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 from django.utils import timezone
+
+from schemes import disclosure
 
 from . import statistics
 from .models import (
@@ -25,12 +43,26 @@ from .models import (
     SurveyTemplate,
 )
 
-SUPPRESSED_TEXT = f"fewer than {statistics.MIN_GROUP_SIZE} responses"
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+    from schemes.disclosure import Shown
+    from schemes.models import Organisation, Scheme
+
 DOMAIN_LABELS = dict(Domain.choices)
 DOMAIN_ORDER = [value for value, _ in Domain.choices]
 
 
-def open_invitations_for(user, *, now=None):
+def suppressed_text() -> str:
+    """What a group too small for figures reads: "fewer than 5 responses" by default."""
+    return f"{disclosure.fewer_than()} responses"
+
+
+NOT_SHOWN = disclosure.NOT_SHOWN
+
+
+def open_invitations_for(user: User, *, now: datetime | None = None) -> QuerySet[Invitation]:
     """The user's surveys still waiting for an answer, newest first."""
     now = now or timezone.now()
     return (
@@ -42,9 +74,12 @@ def open_invitations_for(user, *, now=None):
 
 @dataclass
 class OptionRow:
+    """One answer offered: the people who chose it (disclosure.Shown) and their share of the
+    question's responses, or None when the count is not shown."""
+
     label: str
-    count: int
-    percent: int
+    people: disclosure.Shown
+    percent: int | None
 
 
 @dataclass
@@ -72,18 +107,21 @@ class QuestionResult:
 
 @dataclass
 class Score:
+    """A mean score over `n` responses; `value` is None when it is not shown."""
+
     n: int
     value: float | None
 
     @property
-    def suppressed(self):
-        return statistics.is_suppressed(self.n)
+    def suppressed(self) -> bool:
+        return self.value is None
 
 
 @dataclass
 class DomainScore:
     domain: str
     score: Score
+    note: str = ""  # why a suppressed score is not shown, when it is not "fewer than 5 responses"
 
     @property
     def label(self):
@@ -95,10 +133,13 @@ class QuarterRow:
     label: str
     n: int
     scores: list  # [DomainScore] in the survey's domain order
+    # {domain: disclosure.Shown}: the quarter's responses in each domain, suppressed as a group
+    # with the other quarters (they add up to the domain's responses, which are shown).
+    responses: dict = field(default_factory=dict)
 
     @property
-    def suppressed(self):
-        return statistics.is_suppressed(self.n)
+    def suppressed(self) -> bool:
+        return not disclosure.enough(self.n)
 
 
 @dataclass
@@ -114,16 +155,31 @@ class SurveyResult:
     trend: list
 
     @property
-    def suppressed(self):
-        return statistics.is_suppressed(self.responses)
+    def suppressed(self) -> bool:
+        return not disclosure.enough(self.responses)
 
     @property
-    def rate_suppressed(self):
-        return statistics.is_suppressed(self.responded)
+    def invited_shown(self):
+        return disclosure.count(self.invited)
+
+    @property
+    def responded_shown(self):
+        return disclosure.count(self.responded)
 
     @property
     def response_rate(self):
-        return round(100 * self.responded / self.invited) if self.invited else None
+        """Percent of those invited who answered; None unless both counts are shown and at
+        least T people were invited."""
+        if self.invited_shown.suppressed or self.responded_shown.suppressed:
+            return None
+        if not disclosure.enough(self.invited):
+            return None
+        return round(100 * self.responded / self.invited)
+
+    @property
+    def rate_suppressed(self):
+        """Whether a response rate exists (someone was invited) but is not shown."""
+        return bool(self.invited) and self.response_rate is None
 
     @property
     def audience_label(self):
@@ -145,7 +201,7 @@ class ChangeResult:
     change: statistics.Change | None
 
     @property
-    def suppressed(self):
+    def suppressed(self) -> bool:
         return self.change is None
 
     @property
@@ -163,7 +219,7 @@ class Results:
         return bool(self.surveys)
 
 
-def scheme_results(scheme, *, include_free_text):
+def scheme_results(scheme: Scheme, *, include_free_text: bool) -> Results:
     return _results(
         responses=Response.objects.filter(scheme=scheme),
         invitations=Invitation.objects.filter(scheme=scheme),
@@ -171,7 +227,7 @@ def scheme_results(scheme, *, include_free_text):
     )
 
 
-def organisation_results(organisation):
+def organisation_results(organisation: Organisation) -> Results:
     """Aggregate over the organisation's schemes. Never free text: it is for organisers only."""
     return _results(
         responses=Response.objects.filter(scheme__organisation=organisation),
@@ -263,7 +319,7 @@ def _results(*, responses, invitations, include_free_text):
     return Results(surveys=surveys, changes=_changes(answers, templates))
 
 
-def survey_order(key):
+def survey_order(key: str) -> int:
     """Baseline, follow-up, end of pair, then anything else."""
     for position, word in enumerate(("baseline", "follow-up", "end-of-pair")):
         if word in key:
@@ -276,7 +332,7 @@ def _question_catalogue(templates):
 
     `templates` come newest first, so the first time a code is seen is its newest version.
     """
-    catalogue = defaultdict(dict)
+    catalogue: defaultdict[str, dict[str, Question]] = defaultdict(dict)
     questions = Question.objects.filter(template__in=templates).select_related("template")
     order = {template.pk: index for index, template in enumerate(templates)}
     for question in sorted(questions, key=lambda q: (order[q.template_id], q.position, q.pk)):
@@ -293,7 +349,7 @@ def _question_result(question, answers, include_free_text):
         kind=question.kind,
         domain=question.domain,
         n=n,
-        suppressed=statistics.is_suppressed(n),
+        suppressed=not disclosure.enough(n),
         low_label=question.low_label,
         high_label=question.high_label,
     )
@@ -304,29 +360,48 @@ def _question_result(question, answers, include_free_text):
         values = [row["number"] for row in rows]
         result.mean = statistics.mean(values)
         labels = {1: f"1 – {question.low_label}", 5: f"5 – {question.high_label}"}
-        result.options = [
-            OptionRow(labels.get(option, str(option)), count, percent)
-            for option, count, percent in statistics.distribution(values, [1, 2, 3, 4, 5])
-        ]
+        counts = statistics.distribution(values, [1, 2, 3, 4, 5])
+        result.options = _option_rows(
+            {labels.get(option, str(option)): count for option, count in counts.items()}, n
+        )
     elif question.kind == kind.YES_NO:
-        values = [row["number"] for row in rows]
-        result.options = [
-            OptionRow(label, count, percent)
-            for (_, count, percent), label in zip(
-                statistics.distribution(values, [1, 0]), ["Yes", "No"], strict=True
-            )
-        ]
-    elif question.kind in (kind.SINGLE_CHOICE, kind.MULTIPLE_CHOICE):
+        counts = statistics.distribution([row["number"] for row in rows], [1, 0])
+        result.options = _option_rows({"Yes": counts[1], "No": counts[0]}, n)
+    elif question.kind == kind.SINGLE_CHOICE:
         values = [choice for row in rows for choice in row["choices"]]
         options = list(question.choices) + sorted(set(values) - set(question.choices))
-        result.options = [
-            OptionRow(option, count, percent)
-            for option, count, percent in statistics.distribution(values, options, respondents=n)
-        ]
+        result.options = _option_rows(statistics.distribution(values, options), n)
+    elif question.kind == kind.MULTIPLE_CHOICE:
+        values = [choice for row in rows for choice in row["choices"]]
+        options = list(question.choices) + sorted(set(values) - set(question.choices))
+        result.options = _ticked_rows(statistics.distribution(values, options), n)
     elif include_free_text:
         # Unattributed, and sorted so that the order says nothing about who wrote what or when.
         result.free_text = sorted((row["text"] for row in rows), key=str.casefold)
     return result
+
+
+def _option_rows(counts: Mapping[str, int], n: int):
+    """One answer per person: the answers' counts add up to the question's `n` responses, which
+    are shown, so they are suppressed together (disclosure.group)."""
+    shown = disclosure.group(counts, total=n)
+    return [OptionRow(label, shown[label], _percent(shown[label], n)) for label in counts]
+
+
+def _ticked_rows(counts: Mapping[str, int], n: int):
+    """Several answers per person: each answer splits the `n` responses in two, those who ticked
+    it and those who did not, so each is a group of its own (of which only "ticked" is shown)."""
+    rows = []
+    for label, ticked in counts.items():
+        shown = disclosure.group({"ticked": ticked, "not ticked": n - ticked}, total=n)["ticked"]
+        rows.append(OptionRow(label, shown, _percent(shown, n)))
+    return rows
+
+
+def _percent(shown, n):
+    if shown.suppressed or not disclosure.enough(n):
+        return None
+    return round(100 * shown.value / n)
 
 
 def _domain_score(answers, domain):
@@ -336,7 +411,7 @@ def _domain_score(answers, domain):
         if answer["question__domain"] == domain and answer["question__kind"] == "likert":
             per_response[answer["response_id"]].append(answer["number"])
     n = len(per_response)
-    if statistics.is_suppressed(n):
+    if not disclosure.enough(n):
         return Score(n, None)
     return Score(n, statistics.mean(statistics.mean(values) for values in per_response.values()))
 
@@ -359,7 +434,22 @@ def _trend(response_rows, answers, domains):
                 ],
             )
         )
+    for index, domain in enumerate(domains):
+        shown = disclosure.group({row.label: row.scores[index].score.n for row in trend})
+        for row in trend:
+            row.responses[domain] = shown[row.label]
+            if shown[row.label].suppressed:
+                # A score given only for 5 or more would tell a hidden count from a small one.
+                row.scores[index] = DomainScore(
+                    domain, Score(row.scores[index].score.n, None), hidden_text(shown[row.label])
+                )
     return trend
+
+
+def hidden_text(shown: Shown) -> str:
+    """What a figure hidden with its count reads: "fewer than 5 responses", or "not shown" when
+    the hidden counts of its group may be larger."""
+    return NOT_SHOWN if shown.withheld else suppressed_text()
 
 
 def _changes(answers, templates):
@@ -371,7 +461,7 @@ def _changes(answers, templates):
     then the attributions of every response involved.
     """
     order = {template.pk: index for index, template in enumerate(templates)}
-    repeated = {}
+    repeated: dict[str, Question] = {}
     for question in sorted(
         Question.objects.filter(template__in=templates, is_repeated=True),
         key=lambda q: (order[q.template_id], q.position, q.pk),
@@ -405,19 +495,17 @@ def _changes(answers, templates):
             continue
         pairs = _paired_values(baseline, follow_up, attributions)
         if pairs is not None:
-            change = (
-                None if statistics.is_suppressed(len(pairs)) else statistics.paired_change(pairs)
-            )
+            change = statistics.paired_change(pairs) if disclosure.enough(len(pairs)) else None
             method, n_baseline, n_follow_up = "paired", len(pairs), len(pairs)
         else:
             n_baseline, n_follow_up = len(baseline), len(follow_up)
             method = "welch"
             change = (
-                None
-                if statistics.is_suppressed(min(n_baseline, n_follow_up))
-                else statistics.welch_change(
+                statistics.welch_change(
                     [a["number"] for a in baseline], [a["number"] for a in follow_up]
                 )
+                if disclosure.enough(min(n_baseline, n_follow_up))
+                else None
             )
         changes.append(
             ChangeResult(
@@ -442,7 +530,8 @@ def _paired_values(baseline, follow_up, attributions):
     response_ids = {a["response_id"] for a in baseline + follow_up}
     if not response_ids or not response_ids <= attributions.keys():
         return None
-    first_baseline, last_follow_up = {}, {}
+    first_baseline: dict[int, int] = {}
+    last_follow_up: dict[int, int] = {}
     for answer in sorted(baseline, key=lambda a: attributions[a["response_id"]][1]):
         first_baseline.setdefault(attributions[answer["response_id"]][0], answer["number"])
     for answer in sorted(follow_up, key=lambda a: attributions[a["response_id"]][1]):

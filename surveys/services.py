@@ -1,9 +1,13 @@
 """Use cases that write: the survey sweep, invitations and reminders, answering, adapting a
 template, and changing a scheme's schedule."""
 
+from __future__ import annotations
+
 import importlib
 import secrets
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
@@ -31,12 +35,26 @@ from .models import (
 from .schedule import due_for_entry, invitation_key
 from .tokens import SurveyLinkInvalid, survey_link_payload
 
+if TYPE_CHECKING:
+    from .schedule import Due
+
 # An invitation can be answered for this long; after that the answer would belong to another
 # period (a "baseline" two months into a pair is no longer one).
 INVITATION_OPEN_FOR = timedelta(days=60)
 REMINDER_AFTER = timedelta(days=7)
+# Nobody is sent two survey invitations within this time (say a mentor whose two pairs end on
+# the same day): the next one due waits for a later sweep. The windows in schedule.py (two
+# weeks for a baseline, a month after a pair ends) leave room to wait.
+INVITATION_SPACING = timedelta(days=1)
+# Which survey goes first when several fall due at once: the one that stops being due soonest
+# (a baseline within two weeks, a closing survey within a month, the year's within its month; a
+# follow-up stays due until the next interval).
+MOMENT_ORDER: list[str] = [Moment.AT_MATCH, Moment.END_OF_PAIR, Moment.END_OF_YEAR, Moment.PERIODIC]
 INVITATION_KIND = "survey_invitation"
 REMINDER_KIND = "survey_reminder"
+
+# The data migrations that ship built-in templates (their versions), oldest first.
+BUILTIN_TEMPLATE_MIGRATIONS = ("0002_default_templates", "0003_closure_surveys_in_the_past_tense")
 
 # The schedule every scheme that collects outcome data starts with: (moment, audience, key).
 DEFAULT_SCHEDULE = [
@@ -59,25 +77,27 @@ class SurveyClosed(Exception):
 # --- Schedule -----------------------------------------------------------------------------------
 
 
-def builtin_templates_ensure():
+def builtin_templates_ensure() -> bool:
     """Put the shipped templates back if they are missing, e.g. after `manage.py flush`.
 
-    The data migration is the one frozen source of their wording; this runs its function with
-    the current models. Does nothing while any built-in template exists.
+    The data migrations are the one frozen source of their wording; this runs their functions
+    with the current models, in order. Does nothing while any built-in template exists.
     """
     if SurveyTemplate.objects.filter(scheme=None).exists():
         return False
-    migration = importlib.import_module("surveys.migrations.0002_default_templates")
     with transaction.atomic():
-        migration.create_templates(django_apps, None)
+        for name in BUILTIN_TEMPLATE_MIGRATIONS:
+            importlib.import_module(f"surveys.migrations.{name}").create_templates(
+                django_apps, None
+            )
     return True
 
 
-def latest_builtin_template(key):
+def latest_builtin_template(key: str) -> SurveyTemplate | None:
     return SurveyTemplate.objects.filter(scheme=None, key=key).order_by("-version").first()
 
 
-def schedule_ensure_default(*, scheme):
+def schedule_ensure_default(*, scheme: Scheme) -> list[SchemeSurveySchedule]:
     """Give a scheme that collects outcome data the default schedule, once.
 
     Created lazily (by the sweep, and when an organiser opens the surveys page) rather than by a
@@ -102,7 +122,14 @@ def schedule_ensure_default(*, scheme):
     return created
 
 
-def schedule_entry_update(*, entry, template, every_months, year_end_month, is_active):
+def schedule_entry_update(
+    *,
+    entry: SchemeSurveySchedule,
+    template: SurveyTemplate,
+    every_months: int,
+    year_end_month: int,
+    is_active: bool,
+) -> SchemeSurveySchedule:
     entry.template = template
     entry.every_months = every_months
     entry.year_end_month = year_end_month
@@ -112,7 +139,9 @@ def schedule_entry_update(*, entry, template, every_months, year_end_month, is_a
     return entry
 
 
-def schedule_entry_add(*, scheme, moment, audience, template):
+def schedule_entry_add(
+    *, scheme: Scheme, moment: str, audience: str, template: SurveyTemplate
+) -> SchemeSurveySchedule:
     entry = SchemeSurveySchedule(scheme=scheme, moment=moment, audience=audience, template=template)
     entry.full_clean()
     entry.save()
@@ -122,12 +151,13 @@ def schedule_entry_add(*, scheme, moment, audience, template):
 # --- Sweep: invitations and reminders -------------------------------------------------------------
 
 
-def survey_sweep(*, now=None):
+def survey_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Create the invitations that are due and the one reminder each may get. Safe to repeat.
 
     1. Give each scheme that collects outcome data its default schedule if it has none.
     2. For each active schedule entry, invite everyone due (schedule.py). The invitation's unique
        key (scheme, audience, moment, period, person) means a second sweep invites nobody twice.
+       Someone invited in the last INVITATION_SPACING waits: one invitation at a time.
     3. Remind, once, those invited REMINDER_AFTER ago who have not answered.
     Returns counts for the log.
     """
@@ -136,9 +166,17 @@ def survey_sweep(*, now=None):
     schemes = Scheme.objects.filter(collects_outcome_data=True)
     for scheme in schemes:
         schedule_ensure_default(scheme=scheme)
-    entries = SchemeSurveySchedule.objects.filter(
-        is_active=True, scheme__collects_outcome_data=True
-    ).select_related("scheme", "template")
+    entries = sorted(
+        SchemeSurveySchedule.objects.filter(
+            is_active=True, scheme__collects_outcome_data=True
+        ).select_related("scheme", "template"),
+        key=lambda entry: (MOMENT_ORDER.index(entry.moment), entry.pk),
+    )
+    recently_invited = set(
+        Invitation.objects.filter(created_at__gt=now - INVITATION_SPACING).values_list(
+            "user_id", flat=True
+        )
+    )
     for entry in entries:
         dues = due_for_entry(entry, now=now)
         keys = {
@@ -155,15 +193,18 @@ def survey_sweep(*, now=None):
             Invitation.objects.filter(key__in=list(keys.values())).values_list("key", flat=True)
         )
         for due, key in keys.items():
-            if key in existing:
+            if key in existing or due.user_id in recently_invited:
                 continue
             if invitation_create(entry=entry, due=due, key=key, now=now) is not None:
+                recently_invited.add(due.user_id)
                 invited += 1
     reminded = survey_reminders_send(now=now)
     return {"invited": invited, "reminded": reminded}
 
 
-def invitation_create(*, entry, due, key, now):
+def invitation_create(
+    *, entry: SchemeSurveySchedule, due: Due, key: str, now: datetime
+) -> Invitation | None:
     """Insert the invitation (its unique key claims the work) and queue its email.
 
     Returns None when the key exists already: another sweep got there first.
@@ -199,7 +240,7 @@ def invitation_create(*, entry, due, key, now):
     return invitation
 
 
-def survey_reminders_send(*, now=None):
+def survey_reminders_send(*, now: datetime | None = None) -> int:
     """One reminder, never a second, to each open invitation emailed REMINDER_AFTER ago."""
     now = now or timezone.now()
     due_ids = Invitation.objects.filter(
@@ -233,7 +274,7 @@ def survey_reminders_send(*, now=None):
 # --- Answering ----------------------------------------------------------------------------------
 
 
-def invitation_for_link(token):
+def invitation_for_link(token: str) -> Invitation:
     """The invitation a survey link is for; raises SurveyLinkInvalid for a bad or expired one."""
     invitation_id, random_token = survey_link_payload(token)
     invitation = (
@@ -246,7 +287,9 @@ def invitation_for_link(token):
     return invitation
 
 
-def response_submit(*, invitation, answers, now=None):
+def response_submit(
+    *, invitation: Invitation, answers: Mapping[Question, Any], now: datetime | None = None
+) -> Response:
     """Store one response to `invitation`. `answers` maps Question → cleaned value.
 
     1. Refuse a closed survey, and an empty one (nothing answered).
@@ -327,15 +370,15 @@ def _wording(question):
 
 def survey_template_adapt(
     *,
-    source,
-    scheme,
-    created_by,
-    name,
-    introduction,
-    anonymous,
-    questions,
-    use_in_schedule=True,
-):
+    source: SurveyTemplate,
+    scheme: Scheme,
+    created_by: User,
+    name: str,
+    introduction: str,
+    anonymous: bool,
+    questions: list[dict[str, Any]],
+    use_in_schedule: bool = True,
+) -> SurveyTemplate:
     """Make a new version of `source` for `scheme`; the source is never changed.
 
     `questions` is the new list, in order: dicts with text, kind, domain, choices, low_label,
@@ -388,7 +431,11 @@ def survey_template_adapt(
         for position, question in enumerate(questions, start=1):
             kept = question.get("source_question")
             unchanged = kept is not None and _wording(question) == _wording(_as_dict(kept))
-            code = kept.code if unchanged else f"s{scheme.pk}-v{version}-q{position}"
+            code = (
+                kept.code
+                if kept is not None and unchanged
+                else f"s{scheme.pk}-v{version}-q{position}"
+            )
             if code in used_codes:
                 code = f"{code}-{position}"
             used_codes.add(code)
@@ -403,7 +450,7 @@ def survey_template_adapt(
                 choices=list(question.get("choices") or []),
                 low_label=question.get("low_label", "").strip(),
                 high_label=question.get("high_label", "").strip(),
-                is_repeated=bool(unchanged and kept.is_repeated),
+                is_repeated=bool(kept is not None and unchanged and kept.is_repeated),
             )
         if use_in_schedule:
             SchemeSurveySchedule.objects.filter(

@@ -14,8 +14,9 @@ Change between baseline and follow-up for a repeated item is reported as the mea
   independent although many people are in both, so the interval is, if anything, wider than a
   paired one would be.
 
-Both use the t quantile from scipy.stats. No figure is given for a group smaller than
-MIN_GROUP_SIZE: callers check `is_suppressed` first.
+Both use the t quantile from scipy.stats. Whether a group is big enough for any of these figures
+is not decided here: callers ask schemes.disclosure (`enough`) first, so the small-numbers
+threshold has one home (settings.DISCLOSURE_MIN_COUNT).
 """
 
 import math
@@ -23,12 +24,7 @@ from dataclasses import dataclass
 
 from scipy import stats
 
-MIN_GROUP_SIZE = 5
 CONFIDENCE = 0.95
-
-
-def is_suppressed(count):
-    return count < MIN_GROUP_SIZE
 
 
 def mean(values):
@@ -42,22 +38,13 @@ def sample_variance(values):
     return sum((value - centre) ** 2 for value in values) / (len(values) - 1)
 
 
-def distribution(values, options, *, respondents=None):
-    """[(option, count, percent)] for each option, in the order given.
-
-    Percent is of `respondents` when given (multiple choice: each person may tick several, so
-    the percents add up to more than 100), else of all values.
-    """
-    values = list(values)
-    total = len(values) if respondents is None else respondents
+def distribution(values, options):
+    """{option: count} for each option, in the order given (values not among them are left out)."""
     counts = dict.fromkeys(options, 0)
     for value in values:
         if value in counts:
             counts[value] += 1
-    return [
-        (option, count, round(100 * count / total) if total else 0)
-        for option, count in counts.items()
-    ]
+    return counts
 
 
 @dataclass(frozen=True)

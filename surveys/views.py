@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from schemes import disclosure
+
 from . import selectors, services
 from .access import organisation_for_results, results_index_for, scheme_for_surveys
 from .forms import (
@@ -363,4 +365,8 @@ def _with_charts(results):
 
 
 def _result_constants():
-    return {"suppressed_text": selectors.SUPPRESSED_TEXT, "baseline_moment": Moment.AT_MATCH}
+    return {
+        "suppressed_text": selectors.suppressed_text(),
+        "min_count": disclosure.min_count(),
+        "baseline_moment": Moment.AT_MATCH,
+    }

@@ -112,6 +112,8 @@ def world(
     planned = PlannedMeetingFactory(pair=pair)
 
     # The scheme's office: a confidential referral of the mentee, a cohort import, a round.
+    scheme.accepts_referrals = True  # a scheme that takes none refuses the form up front
+    scheme.save(update_fields=["accepts_referrals"])
     referral = Referral.objects.create(
         enrolment=mentee_enrolment, reason=REFERRAL_REASON, referred_by=dme
     )
@@ -260,6 +262,8 @@ def url_args(name, w):
         "matching:round-swap": [slug, w.match_round.pk],
         "matching:round-approve": [slug, w.match_round.pk],
         "matching:round-discard": [slug, w.match_round.pk],
+        "matching:pair-by-hand": [slug, w.waiting.pk],
+        "matching:pair-by-hand-confirm": [slug, w.waiting.pk, w.mentor_enrolment.pk],
         "matching:suggestions": [w.mentee_enrolment.pk],
         "matching:choices-withdraw": [w.mentee_enrolment.pk],
         "matching:availability": [w.mentor_enrolment.pk],
@@ -283,6 +287,9 @@ def url_args(name, w):
         "meetings:mentee-next-step": [pair],
         "meetings:pair-overview": [pair],
         "meetings:organiser-pairs": [slug],
+        "meetings:scheme-messages": [slug],
+        "meetings:scheme-message-new": [slug],
+        "meetings:scheme-message-send": [slug],
         "surveys:answer": [w.survey_token],
         "surveys:scheme": [slug],
         "surveys:schedule-add": [slug],
@@ -301,6 +308,8 @@ def url_args(name, w):
         "supervision:session-attendance": [w.session.pk],
         "supervision:session-notes": [w.session.pk],
         "supervision:session-cancel": [w.session.pk],
+        "supervision:session-change": [w.session.pk],
+        "supervision:session-mentors": [w.session.pk],
         "supervision:session-apologies": [w.session.pk],
         "supervision:session-calendar": [w.session.pk],
         "supervision:certificate": [w.certificate.pk],
@@ -311,6 +320,7 @@ def url_args(name, w):
         "supervision:event-create": [slug],
         "supervision:event": [slug, w.event.pk],
         "supervision:event-attendance": [slug, w.event.pk],
+        "supervision:event-cancel-event": [slug, w.event.pk],
         "supervision:assignment-add": [slug],
         "supervision:assignment-remove": [slug, w.assignment.pk],
         "supervision:flag-resolve": [slug, w.flag.pk],

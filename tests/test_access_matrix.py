@@ -51,10 +51,16 @@ OUTCOMES = {OK, LOGIN, 400, 403, 404, 405}
 
 
 def cells(default, **given):
-    """One outcome per member: `given` ones, anonymous "login" unless given, else `default`."""
+    """One outcome per member: `given` ones, anonymous "login" unless given, else `default`.
+
+    The site admin (a superuser appointed to nothing) is a stranger to every scheme, pair and
+    report: roles come from appointment only. Unless given, it gets what the DME of another trust
+    gets (404 on this trust's pages); the index pages that list what a role oversees say 403.
+    """
     unknown = set(given) - set(CAST)
     assert not unknown, f"not in the cast: {unknown}"
     given.setdefault("anonymous", LOGIN)
+    given.setdefault("superuser", given.get("other_dme", default))
     return {member: given.get(member, default) for member in CAST}
 
 
@@ -78,24 +84,23 @@ def post(default, **given):
 # Common shapes, each a deliberate rule of the product.
 PUBLIC = cells(OK, anonymous=OK)  # no login: token links, sign-in, the public verify page
 SIGNED_IN = cells(OK)  # the user's own pages; show only what is theirs
-# The scheme's organisers (and admins); related people 403, the other trust 404.
-ORGANISE = cells(403, organiser=OK, superuser=OK, other_organiser=404, other_dme=404)
-# Inside the pair: its two members; the scheme's organisers (and admins, who count as
-# organisers) 403, because they know the pair exists; everyone else 404, supervisors and DMEs too.
-PAIR = cells(404, mentee=OK, mentor=OK, organiser=403, superuser=403)
+# The scheme's organisers; related people 403, the other trust 404.
+ORGANISE = cells(403, organiser=OK, other_organiser=404, other_dme=404)
+# Inside the pair: its two members; the scheme's organisers 403, because they know the pair
+# exists; everyone else 404, supervisors, DMEs and the site admin too.
+PAIR = cells(404, mentee=OK, mentor=OK, organiser=403)
 # Supervision sessions: the supervisor alone may change one or read its notes.
 SUPERVISE = cells(403, supervisor=OK, other_organiser=404, other_dme=404)
-REGION = cells(403, regional_lead=OK, superuser=OK)
+REGION = cells(403, regional_lead=OK)
 # A trust's outcomes: its DME; the regional lead may read; its people 403; other trusts 404.
-OUTCOMES_READ = cells(
-    403, dme=OK, regional_lead=OK, superuser=OK, other_organiser=404, other_dme=404
-)
+OUTCOMES_READ = cells(403, dme=OK, regional_lead=OK, other_organiser=404, other_dme=404)
 OUTCOMES_IMPORT = {**OUTCOMES_READ, "regional_lead": 403}
 
 
 ACCESS = {
     # Public pages and links sent by email (the token is the key; no login).
     "home": get(PUBLIC),
+    "favicon": get(PUBLIC),  # a permanent redirect to the static icon
     "accounts:sign-up": get(PUBLIC),  # signed in: redirected to My mentoring
     "accounts:sign-up-done": get(PUBLIC),
     "accounts:confirm-email": get(PUBLIC),
@@ -114,6 +119,8 @@ ACCESS = {
     "accounts:password-change-done": get(SIGNED_IN),
     "accounts:two-step-setup": get(SIGNED_IN),
     "accounts:two-step-verify": get(SIGNED_IN),
+    "accounts:two-step-setup-link-send": post(SIGNED_IN),  # staff without a device are sent one
+    "accounts:two-step-setup-link": get(cells(400)),  # the emailed link: without a token, refused
     "accounts:two-step-backup-codes": post(SIGNED_IN),
     "accounts:profile": get(SIGNED_IN),
     "accounts:my-data": get(SIGNED_IN),
@@ -141,9 +148,9 @@ ACCESS = {
         dme=OK,
         other_dme=OK,
         regional_lead=OK,
-        superuser=OK,
+        superuser=403,
     ),  # each sees the schemes they oversee
-    "schemes:create": get(403, dme=OK, other_dme=OK, superuser=OK),  # for their own trust
+    "schemes:create": get(403, dme=OK, other_dme=OK, superuser=403),  # for their own trust
     "schemes:edit": get(ORGANISE),
     "schemes:people": get(ORGANISE),
     "schemes:enrolments": get(ORGANISE),
@@ -152,7 +159,7 @@ ACCESS = {
     "schemes:referral-create": get(ORGANISE, dme=OK),  # the trust's DME may refer
     # The reason: the referred trainee and the scheme's organisers; nobody else learns the
     # referral exists (the DME who referred included, and the trainee's mentor above all).
-    "schemes:referral-detail": get(404, mentee=OK, organiser=OK, superuser=OK),
+    "schemes:referral-detail": get(404, mentee=OK, organiser=OK),
     "schemes:cohort-upload": get(ORGANISE),
     "schemes:cohort-preview": get(ORGANISE),
     "schemes:cohort-confirm": post(ORGANISE),
@@ -167,6 +174,8 @@ ACCESS = {
     "matching:round-swap": post(ORGANISE),
     "matching:round-approve": post(ORGANISE),
     "matching:round-discard": post(ORGANISE),
+    "matching:pair-by-hand": get(ORGANISE),
+    "matching:pair-by-hand-confirm": get(ORGANISE),  # an empty POST: the form asks for reasons
     # Matching: a trainee's own enrolment, or a request made to them; anyone else's is a 404.
     "matching:suggestions": get(404, mentee=OK),
     "matching:choices-withdraw": post(404, mentee=OK),
@@ -191,8 +200,11 @@ ACCESS = {
     "meetings:pair-end": get(PAIR),
     "meetings:mentee-next-step": post(PAIR),
     # The metadata page: the members (to see what organisers see) and the organisers.
-    "meetings:pair-overview": get(404, mentee=OK, mentor=OK, organiser=OK, superuser=OK),
+    "meetings:pair-overview": get(404, mentee=OK, mentor=OK, organiser=OK),
     "meetings:organiser-pairs": get(ORGANISE),
+    "meetings:scheme-messages": get(ORGANISE),
+    "meetings:scheme-message-new": get(ORGANISE),
+    "meetings:scheme-message-send": post(ORGANISE, organiser=400),  # empty form: 400
     # Surveys: organisers; aggregates for the DME and the regional lead.
     "surveys:results-index": get(
         403,
@@ -201,36 +213,34 @@ ACCESS = {
         dme=OK,
         other_dme=OK,
         regional_lead=OK,
-        superuser=OK,
+        superuser=403,
     ),  # each sees what they may open
     "surveys:scheme": get(ORGANISE),
-    "surveys:schedule-add": post(ORGANISE, organiser=400, superuser=400),  # empty form: 400
-    "surveys:schedule-update": post(ORGANISE, organiser=400, superuser=400),
+    "surveys:schedule-add": post(ORGANISE, organiser=400),  # empty form: 400
+    "surveys:schedule-update": post(ORGANISE, organiser=400),
     "surveys:template-detail": get(ORGANISE),
     "surveys:template-adapt": get(ORGANISE),
     "surveys:scheme-results": get(ORGANISE),
     # The trust's aggregate: its DME and the regional lead; its own people 403, others 404.
     "surveys:organisation-results": get(
-        403, dme=OK, regional_lead=OK, superuser=OK, other_organiser=404, other_dme=404
+        403, dme=OK, regional_lead=OK, other_organiser=404, other_dme=404
     ),
     # Supervision: a mentor's own enrolment.
     "supervision:training-add": get(404, mentor=OK),
     "supervision:certificate-issue": post(404, mentor=OK),
     # The mentor's evidence file and certificate: the mentor and the scheme's organisers, who
     # check the evidence to verify the record. Not the supervisor, not the DME.
-    "supervision:evidence": get(
-        403, mentor=OK, organiser=OK, superuser=OK, other_organiser=404, other_dme=404
-    ),
+    "supervision:evidence": get(403, mentor=OK, organiser=OK, other_organiser=404, other_dme=404),
     "supervision:certificate": get(
-        403, mentor=OK, organiser=OK, superuser=OK, other_organiser=404, other_dme=404
+        403, mentor=OK, organiser=OK, other_organiser=404, other_dme=404
     ),
     # Events: the scheme's mentors book; organisers pass the event check but hold no booking
     # enrolment, so the booking itself is a 404 for them.
     "supervision:event-book": post(
-        403, mentor=OK, organiser=404, superuser=404, other_organiser=404, other_dme=404
+        403, mentor=OK, organiser=404, other_organiser=404, other_dme=404
     ),
     "supervision:event-cancel": post(
-        403, mentor=OK, organiser=404, superuser=404, other_organiser=404, other_dme=404
+        403, mentor=OK, organiser=404, other_organiser=404, other_dme=404
     ),
     # Sessions: the supervisor, the invited mentor and the organisers see the session (its
     # notes: the supervisor only, checked below); apologies need an invitation.
@@ -239,7 +249,6 @@ ACCESS = {
         mentor=OK,
         organiser=OK,
         supervisor=OK,
-        superuser=OK,
         other_organiser=404,
         other_dme=404,
     ),
@@ -248,7 +257,6 @@ ACCESS = {
         mentor=OK,
         organiser=OK,
         supervisor=OK,
-        superuser=OK,
         other_organiser=404,
         other_dme=404,
     ),
@@ -257,14 +265,16 @@ ACCESS = {
         mentor=OK,
         organiser=404,
         supervisor=404,
-        superuser=404,
         other_organiser=404,
         other_dme=404,
     ),
     "supervision:session-schedule": get(SUPERVISE),
     "supervision:session-attendance": post(SUPERVISE),
     "supervision:session-notes": post(SUPERVISE),
-    "supervision:session-cancel": post(SUPERVISE),
+    # Moving, cancelling and choosing mentors: the supervisor and the scheme's organisers.
+    "supervision:session-cancel": post(SUPERVISE, organiser=OK),
+    "supervision:session-change": get(SUPERVISE, organiser=OK),
+    "supervision:session-mentors": post(SUPERVISE, organiser=OK),
     # Supervision: organisers.
     "supervision:scheme": get(ORGANISE),
     "supervision:records": get(ORGANISE),
@@ -273,6 +283,7 @@ ACCESS = {
     "supervision:event-create": get(ORGANISE),
     "supervision:event": get(ORGANISE),
     "supervision:event-attendance": post(ORGANISE),
+    "supervision:event-cancel-event": post(ORGANISE),
     "supervision:assignment-add": post(ORGANISE),
     "supervision:assignment-remove": post(ORGANISE),
     "supervision:flag-resolve": post(ORGANISE),
@@ -289,16 +300,16 @@ ACCESS = {
         dme=OK,
         other_dme=OK,
         regional_lead=OK,
-        superuser=OK,
+        superuser=403,
     ),  # each sees the dashboards they may open
     "reports:scheme-dashboard": get(ORGANISE),
     "reports:organisation-dashboard": get(
-        403, dme=OK, regional_lead=OK, superuser=OK, other_dme=404
+        403, dme=OK, regional_lead=OK, other_dme=404, superuser=403
     ),
     "reports:provision-csv": get(REGION),
     "reports:provision-xlsx": get(REGION),
     # Objective outcomes: the trust's DME imports and reads; the regional lead reads only.
-    "reports:outcomes-index": get(403, dme=OK, other_dme=OK, regional_lead=OK, superuser=OK),
+    "reports:outcomes-index": get(403, dme=OK, other_dme=OK, regional_lead=OK, superuser=403),
     "reports:outcomes": get(OUTCOMES_READ),
     "reports:outcomes-csv": get(OUTCOMES_READ),
     "reports:outcomes-xlsx": get(OUTCOMES_READ),
@@ -309,24 +320,24 @@ ACCESS = {
     "reports:enrolments-csv": get(ORGANISE),
     "reports:enrolments-xlsx": get(ORGANISE),
     # The organisation report, print-ready: its DME and the regional lead; other DMEs 404.
-    "reports:organisation-print": get(403, dme=OK, regional_lead=OK, superuser=OK, other_dme=404),
+    "reports:organisation-print": get(403, dme=OK, regional_lead=OK, other_dme=404, superuser=403),
     # The dashboards' exports: exactly who may read the dashboard.
     "reports:scheme-dashboard-csv": get(ORGANISE),
     "reports:scheme-dashboard-xlsx": get(ORGANISE),
     "reports:organisation-dashboard-csv": get(
-        403, dme=OK, regional_lead=OK, superuser=OK, other_dme=404
+        403, dme=OK, regional_lead=OK, other_dme=404, superuser=403
     ),
     "reports:organisation-dashboard-xlsx": get(
-        403, dme=OK, regional_lead=OK, superuser=OK, other_dme=404
+        403, dme=OK, regional_lead=OK, other_dme=404, superuser=403
     ),
     # The survey results' exports: exactly who may read the results page (surveys.access).
     "reports:scheme-survey-results-csv": get(ORGANISE),
     "reports:scheme-survey-results-xlsx": get(ORGANISE),
     "reports:organisation-survey-results-csv": get(
-        403, dme=OK, regional_lead=OK, superuser=OK, other_organiser=404, other_dme=404
+        403, dme=OK, regional_lead=OK, other_organiser=404, other_dme=404
     ),
     "reports:organisation-survey-results-xlsx": get(
-        403, dme=OK, regional_lead=OK, superuser=OK, other_organiser=404, other_dme=404
+        403, dme=OK, regional_lead=OK, other_organiser=404, other_dme=404
     ),
 }
 
@@ -340,7 +351,7 @@ SECRETS = {
     AGREEMENT: {"mentee", "mentor"},
     MENTEE_NOTE: {"mentee"},
     MENTOR_NOTE: {"mentor"},
-    REFERRAL_REASON: {"mentee", "organiser", "superuser"},
+    REFERRAL_REASON: {"mentee", "organiser"},
     SUPERVISOR_NOTES: {"supervisor"},
 }
 

@@ -61,6 +61,12 @@ FORM_PAGES = {
         "post",
     ),
     "matching.forms.MentorRankingForm": ("matching:suggestions", None, "chooser", "post"),
+    "matching.forms.HandPairingForm": (
+        "matching:pair-by-hand-confirm",
+        None,
+        "organiser",
+        "post",
+    ),
     "matching.filters.ProposalFilter": ("matching:round-detail", None, "organiser", "get"),
     "meetings.forms.AgreementForm": ("meetings:agreement", None, "mentee", "post"),
     "meetings.forms.GoalForm": ("meetings:goal-add", None, "mentee", "post"),
@@ -74,6 +80,12 @@ FORM_PAGES = {
     "meetings.forms.PlanMeetingForm": ("meetings:plan", None, "mentor", "post"),
     "meetings.forms.EndPairForm": ("meetings:pair-end", None, "mentee", "post"),
     "meetings.filters.PairFilter": ("meetings:organiser-pairs", None, "organiser", "get"),
+    "meetings.forms.SchemeMessageForm": (
+        "meetings:scheme-message-new",
+        "meetings:scheme-message-send",
+        "organiser",
+        "post",
+    ),
     "reports.forms.OutcomeUploadForm": ("reports:outcomes-upload", None, "dme", "post"),
     "reports.filters.DashboardFilter": ("reports:organisation-dashboard", None, "dme", "get"),
     "supervision.forms.TrainingRecordForm": ("supervision:training-add", None, "mentor", "post"),
@@ -99,6 +111,18 @@ FORM_PAGES = {
     "supervision.forms.SessionScheduleForm": (
         "supervision:session-schedule",
         None,
+        "supervisor",
+        "post",
+    ),
+    "supervision.forms.SessionChangeForm": (
+        "supervision:session-change",
+        None,
+        "supervisor",
+        "post",
+    ),
+    "supervision.forms.SessionMentorsForm": (
+        "supervision:session-change",
+        "supervision:session-mentors",
         "supervisor",
         "post",
     ),
@@ -161,6 +185,7 @@ FUZZED_ELSEWHERE = {
 NOT_FUZZED = {
     "accounts.admin.UserCreationAdminForm": "Django admin, superusers only; Django's own form",
     "accounts.admin.UserChangeAdminForm": "Django admin, superusers only; Django's own form",
+    "accounts.filters.LabelledFilterSet": "a base with no filters: each list's subclass is fuzzed",
 }
 
 
@@ -171,7 +196,7 @@ def project_form_classes():
         package = importlib.import_module(app)
         for module_info in pkgutil.walk_packages(package.__path__, f"{app}."):
             name = module_info.name
-            if ".tests" in name or ".migrations" in name or name.endswith(".demo"):
+            if ".tests" in name or ".migrations" in name:
                 continue
             module = importlib.import_module(name)
             for _, cls in inspect.getmembers(module, inspect.isclass):
@@ -197,22 +222,23 @@ def test_the_forms_fuzzed_elsewhere_are_in_that_table():
 
 
 # Some forms show only in a given state of the world; these put the world in that state.
-def _trained_mentors_and_new_mentees(w, count):
+def _trained_mentors_and_new_mentees(w, count, capacity=2):
     from matching.tests.conftest import _make_mentee, _make_mentor
     from supervision.tests.factories import verified_training
 
     for _ in range(count):
-        verified_training(_make_mentor(w.scheme, years=4))
+        verified_training(_make_mentor(w.scheme, years=4, capacity=capacity))
     return [_make_mentee(w.scheme) for _ in range(count)]
 
 
 def _a_solved_round_with_two_proposals(w):
-    """The world's round has a single unsolved proposal; the swap form needs two."""
+    """The world's round has a single unsolved proposal; the swap form needs two pairs with
+    different mentors (one place each), which the rules let swap."""
     from matching.models import MatchRound
     from matching.services import match_round_start
 
     MatchRound.objects.filter(pk=w.match_round.pk).update(status=MatchRound.Status.DISCARDED)
-    _trained_mentors_and_new_mentees(w, 2)
+    _trained_mentors_and_new_mentees(w, 2, capacity=1)
     w.objects["match_round"] = match_round_start(scheme=w.scheme, started_by=w.people["organiser"])
 
 
@@ -225,6 +251,17 @@ def _a_new_mentee_chooses_mentors(w):
     (chooser,) = _trained_mentors_and_new_mentees(w, 1)
     w.objects["mentee_enrolment"] = chooser
     w.people["chooser"] = chooser.user
+
+
+def _a_full_mentor_the_rules_refuse(w):
+    """The confirm form shows every field: a rule to override and a place to raise."""
+    from schemes.models import Enrolment
+
+    Enrolment.objects.filter(pk=w.mentor_enrolment.pk).update(capacity=1)
+    w.scheme.asks_mentor_gender_preference = True
+    w.scheme.save()
+    wanted = "man" if w.mentor_enrolment.user.gender == "woman" else "woman"
+    Enrolment.objects.filter(pk=w.waiting.pk).update(mentor_gender_preference=wanted)
 
 
 def _the_event_has_happened(w):
@@ -240,6 +277,7 @@ PREPARE = {
     "matching.forms.SwapForm": _a_solved_round_with_two_proposals,
     "matching.filters.ProposalFilter": _a_solved_round_with_two_proposals,
     "matching.forms.MentorRankingForm": _a_new_mentee_chooses_mentors,
+    "matching.forms.HandPairingForm": _a_full_mentor_the_rules_refuse,
     "supervision.forms.EventAttendanceForm": _the_event_has_happened,
 }
 

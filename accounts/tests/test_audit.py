@@ -103,3 +103,29 @@ def test_an_organiser_viewing_a_pair_page_is_audited(client, organiser, pair):
     assert AuditEvent.objects.filter(
         action="pair_overview_viewed", target=f"pair:{pair.pk}"
     ).exists()
+
+
+@pytest.mark.django_db
+def test_a_failed_login_for_an_unknown_address_stores_a_keyed_hash_not_the_typed_text(client):
+    typed = "someone-typed-this@x"
+    for _ in range(2):
+        client.post(reverse("accounts:login"), {"username": typed, "password": "guess-123456"})
+
+    events = AuditEvent.objects.filter(action="login_failed")
+    assert events.count() == 2
+    for field in ("target", "actor_email", "details"):
+        assert not AuditEvent.objects.filter(**{f"{field}__icontains": "typed-this"}).exists()
+    first, second = events.values_list("target", flat=True)
+    assert first == second  # the same address counts as the same attempt
+    assert first.startswith("unknown address ") and len(first) < 40
+    other = "someone-else@x"
+    client.post(reverse("accounts:login"), {"username": other, "password": "guess-123456"})
+    assert AuditEvent.objects.filter(action="login_failed").latest("pk").target != first
+
+
+@pytest.mark.django_db
+def test_a_failed_login_for_a_real_account_names_the_account(client, mentee):
+    client.post(
+        reverse("accounts:login"), {"username": mentee.email.upper(), "password": "guess-123456"}
+    )
+    assert AuditEvent.objects.get(action="login_failed").target == mentee.email

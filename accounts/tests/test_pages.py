@@ -101,3 +101,35 @@ def test_trainee_cannot_open_the_admin(client, mentee):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("grade", ["CONSULTANT", "SAS", "OTHER"])
+def test_my_mentoring_never_asks_staff_who_are_not_in_training_for_a_training_start_date(
+    client, organisation, grade
+):
+    # A consultant DME, an SAS doctor or another professional has no training start date.
+    user = UserFactory(grade=grade, organisation=organisation, training_started_on=None)
+    client.force_login(user)
+    body = client.get(reverse("accounts:my-mentoring")).content.decode()
+    assert "the date you started training" not in body
+    assert "Finish your profile" not in body
+
+
+@pytest.mark.django_db
+def test_my_mentoring_asks_a_doctor_in_training_for_their_training_start_date(client, organisation):
+    user = UserFactory(grade="ST3", organisation=organisation, training_started_on=None)
+    client.force_login(user)
+    body = client.get(reverse("accounts:my-mentoring")).content.decode()
+    assert "Still to add: the date you started training." in body
+
+
+def test_only_foundation_core_and_specialty_grades_are_doctors_in_training():
+    from accounts.models import Grade, User
+
+    in_training = {grade for grade in Grade.values if User(grade=grade).is_doctor_in_training}
+    assert in_training == {
+        "FY1", "FY2", "CT1", "CT2", "CT3",
+        "ST1", "ST2", "ST3", "ST4", "ST5", "ST6", "ST7", "ST8",
+    }  # fmt: skip
+    assert not User(grade="").is_doctor_in_training

@@ -1,3 +1,4 @@
+import csv
 import io
 import json
 import zipfile
@@ -94,3 +95,41 @@ def test_erasure_needs_the_password_and_a_confirmation(client, mentee):
     assert "Tick the box" in " ".join(form.errors["confirm"])
     mentee.refresh_from_db()
     assert mentee.is_active
+
+
+@pytest.mark.django_db
+def test_the_export_csvs_use_headings_and_values_a_person_can_read(client, pair):
+    from datetime import date
+
+    from meetings.tests.factories import MeetingFactory
+
+    MeetingFactory(
+        pair=pair, held_on=date(2026, 3, 4), topics=["exams", "wellbeing", "revision plan"]
+    )
+    enrolment = pair.mentee_enrolment
+    enrolment.areas = ["exams", "career"]
+    enrolment.save()
+    client.force_login(pair.mentee)
+
+    archive = zipfile.ZipFile(io.BytesIO(client.post(reverse("accounts:my-data-download")).content))
+
+    meetings = list(csv.reader(io.StringIO(archive.read("meetings-meeting.csv").decode())))
+    assert meetings[0][:3] == ["Scheme", "Meeting date", "Minutes"]
+    row = dict(zip(meetings[0], meetings[1], strict=True))
+    assert row["Scheme"] == pair.scheme.name
+    assert row["Meeting date"] == "04 March 2026"
+    assert row["Topics"] == "Exams, Wellbeing, revision plan"  # a free tag stays as typed
+    assert row["Mode"] == "Video call"
+    enrolments = list(csv.DictReader(io.StringIO(archive.read("schemes-enrolment.csv").decode())))
+    assert enrolments[0]["Areas"] == "Exams, Career planning"
+    assert enrolments[0]["Role"] == "Mentee" and enrolments[0]["Status"] == "Active"
+    headings = " ".join(
+        line
+        for name in archive.namelist()
+        if name.endswith(".csv")
+        for line in archive.read(name).decode().splitlines()[:1]
+    )
+    assert "__" not in headings and "_at" not in headings
+    assert "['" not in archive.read("meetings-meeting.csv").decode()
+    # The JSON keeps the stored values for reuse.
+    assert json.loads(archive.read("meetings-meeting.json"))[0]["topics"][0] == "exams"

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.core import mail, signing
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Notification, User
@@ -154,17 +155,49 @@ def test_bad_sign_up_input_shows_a_clear_message_and_saves_nothing(
     assert not Notification.objects.exists()
 
 
+def _without_csrf(body):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body)
+
+
+def _sign_up_and_follow(client, email):
+    response = client.post(reverse("accounts:sign-up"), sign_up_data(email=email))
+    page = client.get(response["Location"])
+    return response, _without_csrf(page.content.decode()).replace(email.lower(), "<address>")
+
+
 @pytest.mark.django_db
-def test_sign_up_with_an_existing_address_points_to_login(client):
-    UserFactory(email="new.trainee@example.nhs.uk")
+def test_sign_up_answers_the_same_for_a_new_and_an_existing_address(
+    django_capture_on_commit_callbacks,
+):
+    UserFactory(email="taken@example.nhs.uk", first_name="Ola")
+    with django_capture_on_commit_callbacks(execute=True):
+        new, new_page = _sign_up_and_follow(Client(), "fresh@example.nhs.uk")
+        taken, taken_page = _sign_up_and_follow(Client(), "Taken@Example.NHS.uk")
 
-    response = client.post(reverse("accounts:sign-up"), sign_up_data())
+    assert (new.status_code, new["Location"]) == (taken.status_code, taken["Location"])
+    assert "<strong><address></strong>" in new_page
+    assert new_page == taken_page
+    assert "already exists" not in taken_page
 
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert "already exists" in body
-    assert reverse("accounts:password-reset") in body
+
+@pytest.mark.django_db
+def test_signing_up_with_an_existing_address_emails_its_owner_once_and_changes_nothing(
+    client, django_capture_on_commit_callbacks
+):
+    owner = UserFactory(email="taken@example.nhs.uk", first_name="Ola")
+    before = User.objects.values().get(pk=owner.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            client.post(reverse("accounts:sign-up"), sign_up_data(email="taken@example.nhs.uk"))
+
     assert User.objects.count() == 1
+    assert User.objects.values().get(pk=owner.pk) == before  # password and profile untouched
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["taken@example.nhs.uk"]
+    assert "Someone tried to create an account" in message.body
+    assert f"http://testserver{reverse('accounts:password-reset')}" in message.body
+    assert f"http://testserver{reverse('accounts:login')}" in message.body
 
 
 @pytest.mark.django_db

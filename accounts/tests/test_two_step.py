@@ -1,3 +1,4 @@
+import html
 import re
 from datetime import timedelta
 
@@ -5,10 +6,13 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import Notification
+from accounts.notifications import build_context
 from accounts.tests.factories import DEFAULT_PASSWORD
 
 
@@ -28,10 +32,21 @@ def current_code(device):
     return f"{totp.token():06d}"
 
 
+def open_setup_link(client, user):
+    """Open the set-up link emailed to a staff member, built as the email builds it."""
+    notification = Notification.objects.filter(recipient=user, kind="two_step_setup_link")
+    url = build_context(notification.latest("pk"))["setup_url"]
+    return client.get(url.removeprefix("http://testserver"))
+
+
 def set_up_two_step(client, user):
-    """Log in and pair an authenticator; return the device and the backup codes shown."""
+    """Log in and pair an authenticator (a staff member through the emailed link); return the
+    device and the backup codes shown."""
     log_in(client, user)
     client.get(reverse("accounts:two-step-setup"))
+    if Notification.objects.filter(recipient=user, kind="two_step_setup_link").exists():
+        open_setup_link(client, user)
+        client.get(reverse("accounts:two-step-setup"))
     device = TOTPDevice.objects.get(user=user)
     response = client.post(reverse("accounts:two-step-setup"), {"code": current_code(device)})
     codes = re.findall(r'<li class="col">(\w+)</li>', response.content.decode())
@@ -45,6 +60,9 @@ def test_an_organiser_must_set_up_two_step_before_reaching_any_page(client, orga
     response = client.get(reverse("schemes:enrolments", args=[scheme.slug]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:two-step-setup"))
+    page = client.get(response["Location"])
+    assert "We have emailed you a link to set up two-step sign-in" in page.content.decode()
+    open_setup_link(client, organiser)
     page = client.get(response["Location"])
     assert "Scan this code" in page.content.decode()
     assert "<svg" in page.content.decode()
@@ -80,6 +98,8 @@ def test_pairing_gives_ten_backup_codes_and_then_pages_open(client, organiser, s
 @pytest.mark.django_db
 def test_a_wrong_code_while_pairing_says_what_to_do_and_pairs_nothing(client, organiser):
     log_in(client, organiser)
+    client.get(reverse("accounts:two-step-setup"))
+    open_setup_link(client, organiser)
     client.get(reverse("accounts:two-step-setup"))
     response = client.post(reverse("accounts:two-step-setup"), {"code": "000000"})
     assert "did not match" in response.content.decode()
@@ -169,3 +189,27 @@ def test_sessions_end_after_12_hours_however_active(client, mentee):
     assert response.status_code == 302 and response["Location"].startswith(
         reverse("accounts:login")
     )
+
+
+@pytest.mark.django_db
+def test_the_second_step_keeps_the_whole_address_asked_for_with_its_filters(client, dme):
+    """#13 item 8: a bookmarked, filtered dashboard lands filtered after the code."""
+    device = TOTPDevice.objects.create(user=dme, name="authenticator", confirmed=True)
+    wanted = "/reports/organisations/slam/?grade=CT1&enrolled_from=2026-01-01"
+    login = client.post(
+        f"{reverse('accounts:login')}?{urlencode({'next': wanted})}",
+        {"username": dme.email, "password": DEFAULT_PASSWORD},
+    )
+    assert login["Location"] == wanted
+    to_code_page = client.get(wanted)
+    assert to_code_page["Location"].startswith(reverse("accounts:two-step-verify"))
+    code_page = client.get(to_code_page["Location"]).content.decode()
+    hidden_next = re.search(r'name="next" value="([^"]*)"', code_page).group(1)
+
+    response = client.post(
+        reverse("accounts:two-step-verify"),
+        {"code": current_code(device), "next": html.unescape(hidden_next)},
+    )
+
+    assert response["Location"] == wanted
+    assert client.get(wanted).status_code == 200

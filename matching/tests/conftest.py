@@ -51,16 +51,26 @@ def make_mentor(db):
     return _make_mentor
 
 
+def _every_mentor_trained(scheme, enrolments):
+    return {enrolment.pk for enrolment in enrolments}
+
+
 @pytest.fixture(autouse=True)
-def no_training_check():
-    """Matching's tests start from the default, with no training check registered (the
-    supervision app registers the real one when it is installed; its tests cover it)."""
-    previous = rules.register_training_check(None)
+def every_mentor_trained():
+    """Matching's tests start with a stand-in training check that counts every mentor as
+    trained (the supervision app registers the real one; its tests cover it)."""
+    previous = rules.register_training_check(_every_mentor_trained)
     yield
     rules.register_training_check(previous)
 
 
 @pytest.fixture
-def training_check(no_training_check):
+def no_training_check(every_mentor_trained):
+    """No training check registered at all, as when the supervision app is not installed."""
+    rules.register_training_check(None)
+
+
+@pytest.fixture
+def training_check(every_mentor_trained):
     """training_check(check): register a training check for this test only."""
     return rules.register_training_check

@@ -129,8 +129,9 @@ def test_organiser_swaps_two_mentors(client, organiser, match_round, people):
     ("data", "message"),
     [
         ({}, "Choose the two pairs whose mentors you want to swap."),
-        ("same", "Choose two different pairs."),
+        ("same", "The rules do not allow that swap"),
         ({"first": "999999", "second": "999998"}, "no longer proposed"),
+        ({"first": "x1", "second": "2"}, "Choose the two pairs"),
     ],
 )
 def test_a_bad_swap_says_what_to_do_and_changes_nothing(
@@ -152,6 +153,66 @@ def test_a_bad_swap_says_what_to_do_and_changes_nothing(
     assert match_round.pinned == []
 
 
+@pytest.fixture
+def gendered_round(scheme, organiser, make_mentee, make_mentor):
+    """Two pairs: Maya asked for a woman and has Zoe; Ravi has Tom, and cannot swap with Maya."""
+    scheme.asks_mentor_gender_preference = True
+    scheme.save()
+    maya = make_mentee(
+        scheme, user={"first_name": "Maya", "last_name": "Patel"}, mentor_gender_preference="woman"
+    )
+    ravi = make_mentee(scheme, user={"first_name": "Ravi", "last_name": "Shah"})
+    aisha = make_mentee(scheme, user={"first_name": "Aisha", "last_name": "Khan"})
+    for first, last, gender in (("Zoe", "Adams", "woman"), ("Tom", "Okafor", "man")):
+        make_mentor(
+            scheme, capacity=1, user={"first_name": first, "last_name": last, "gender": gender}
+        )
+    make_mentor(
+        scheme, capacity=1, user={"first_name": "Ann", "last_name": "Lee", "gender": "woman"}
+    )
+    return services.match_round_start(scheme=scheme, started_by=organiser), maya, ravi, aisha
+
+
+@pytest.mark.django_db
+def test_the_swap_control_offers_only_swaps_the_rules_allow_and_says_why_not_the_others(
+    client, organiser, gendered_round
+):
+    match_round, maya, ravi, aisha = gendered_round
+    tom_pair = match_round.proposals.get(mentor_enrolment__user__first_name="Tom")
+    client.force_login(organiser)
+
+    response = client.get(
+        round_url("round-detail", match_round) + f"?swap={tom_pair.mentee_enrolment_id}"
+    )
+
+    body = response.content.decode()
+    offered = {value for value, _ in response.context["swap_form"].fields["second"].choices}
+    assert maya.pk not in offered, "Maya asked for a woman: she cannot take Tom"
+    assert "Swaps the rules refuse (1)" in body
+    assert "Maya Patel cannot have Tom Okafor: not the gender the mentee asked for" in body
+    assert len(offered - {""}) == 1
+
+
+@pytest.mark.django_db
+def test_posting_a_swap_the_rules_refuse_changes_nothing(client, organiser, gendered_round):
+    match_round, maya, ravi, aisha = gendered_round
+    tom_pair = match_round.proposals.get(mentor_enrolment__user__first_name="Tom")
+    before = list(match_round.proposals.values_list("mentee_enrolment", "mentor_enrolment"))
+    client.force_login(organiser)
+
+    response = client.post(
+        round_url("round-swap", match_round),
+        {"first": tom_pair.mentee_enrolment_id, "second": maya.pk},
+        follow=True,
+    )
+
+    assert "The rules do not allow that swap" in response.content.decode()
+    assert response.redirect_chain[-1][0].endswith(f"?swap={tom_pair.mentee_enrolment_id}#swap")
+    assert list(match_round.proposals.values_list("mentee_enrolment", "mentor_enrolment")) == (
+        before
+    )
+
+
 @pytest.mark.django_db
 def test_an_unknown_change_is_a_404(client, organiser, match_round, people):
     mentees, _ = people
@@ -167,11 +228,45 @@ def test_organiser_approves_and_both_members_of_each_pair_are_emailed(
     client.force_login(organiser)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(round_url("round-approve", match_round), follow=True)
+        response = client.post(
+            round_url("round-approve", match_round), {"confirmed_pairs": "2"}, follow=True
+        )
 
     assert "Approved: 2 pairs created." in response.content.decode()
     assert Pair.objects.count() == 2
     assert len(mail.outbox) == 4
+
+
+@pytest.mark.django_db
+def test_approve_first_says_how_many_pairs_and_emails_and_asks_once_more(
+    client, organiser, match_round, django_capture_on_commit_callbacks
+):
+    client.force_login(organiser)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(round_url("round-approve", match_round))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "This will create 2 pairs and send 4 introduction emails" in body
+    assert 'name="confirmed_pairs" value="2"' in body
+    assert not Pair.objects.exists() and not mail.outbox
+    match_round.refresh_from_db()
+    assert match_round.status == MatchRound.Status.PROPOSED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("shown", ["1", "3", "", "two"])
+def test_approving_a_number_that_is_not_the_rounds_is_asked_again_and_creates_nothing(
+    client, organiser, match_round, shown
+):
+    client.force_login(organiser)
+
+    response = client.post(round_url("round-approve", match_round), {"confirmed_pairs": shown})
+
+    assert "The round changed since you were asked" in response.content.decode()
+    assert "This will create 2 pairs" in response.content.decode()
+    assert not Pair.objects.exists()
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@
 import pytest
 
 from accounts.models import Gender, Grade
+from matching import checks, rules
 from matching.models import Exclusion, MentorChoice, Pair
 from matching.rules import RULES, Pool, pair_refusal
 from matching.tests.factories import PairFactory
@@ -81,10 +82,39 @@ def test_an_ended_pair_frees_the_place(scheme, mentee, make_mentor, make_mentee)
     assert refusal_code(mentee, mentor) is None
 
 
-def test_without_a_registered_training_check_every_mentor_counts_as_trained(scheme, mentee, mentor):
+def test_without_a_registered_training_check_no_mentor_counts_as_trained(
+    scheme, mentee, mentor, no_training_check
+):
+    """The gate fails closed: with nothing to say who is trained, nobody is."""
     scheme.mentor_training_required = MentorTraining.FORMAL_EXTERNAL
     scheme.save()
+    assert refusal_code(mentee, mentor) == "mentor_training"
+    assert rules.trained_mentor_ids(scheme, [mentor]) == set()
+    assert not rules.mentor_has_required_training(scheme, mentor)
+
+
+def test_without_a_registered_training_check_a_scheme_requiring_none_still_matches(
+    scheme, mentee, mentor, no_training_check
+):
+    scheme.mentor_training_required = MentorTraining.NONE
+    scheme.save()
     assert refusal_code(mentee, mentor) is None
+
+
+def test_a_system_check_warns_when_no_training_check_is_registered(no_training_check):
+    warnings = checks.training_check_registered(None)
+    assert [warning.id for warning in warnings] == ["matching.W001"]
+
+
+def test_the_system_check_is_quiet_once_a_training_check_is_registered(training_check):
+    training_check(lambda scheme, enrolments: set())
+    assert checks.training_check_registered(None) == []
+
+
+def test_the_system_check_is_registered_with_django(no_training_check):
+    from django.core.checks import run_checks
+
+    assert "matching.W001" in [message.id for message in run_checks()]
 
 
 def test_the_registered_training_check_decides_when_the_scheme_requires_training(

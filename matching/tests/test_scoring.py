@@ -92,7 +92,8 @@ def test_an_organiser_tunes_the_weights_per_scheme(scheme, mentee, good_mentor):
 
     assert points_of(explanation)["Specialty"] == 10
     assert "Site" not in points_of(explanation), "a criterion weighted 0 is not counted or shown"
-    assert after == pytest.approx(before + 10 - 3 - 2)
+    defaults = MatchingSettings(scheme=scheme)
+    assert after == pytest.approx(before + 10 - defaults.weight_specialty - defaults.weight_site)
 
 
 def test_a_preference_that_was_not_met_is_explained_with_no_points(scheme, mentee, make_mentor):

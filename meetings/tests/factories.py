@@ -36,7 +36,10 @@ class PlannedMeetingFactory(factory.django.DjangoModelFactory):
         model = PlannedMeeting
 
     pair = factory.SubFactory(PairFactory)
-    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    # Whole minutes, as the planning form stores them.
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=7)).replace(second=0, microsecond=0)
+    )
     duration_minutes = 60
     mode = "in_person"
     place = "Library café, Maudsley Hospital"

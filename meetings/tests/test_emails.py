@@ -32,6 +32,9 @@ def every_email(full_pair, mentee, mentor, organiser):
     meeting = full_pair.meetings.get()
     anchor = (timezone.localdate() - timedelta(weeks=10)).isoformat()
     Nudge.objects.create(pair=full_pair, anchor_on=anchor, number=2)
+    # Silent for ten weeks, past the scheme's longest interval: the digest lists the pair.
+    meeting.held_on = anchor
+    meeting.save(update_fields=["held_on"])
     return {
         "meeting_invitation": send(
             "meeting_invitation", mentor, planned_meeting_id=planned.pk, sequence=0

@@ -229,14 +229,15 @@ def health_of(pair, moment):
 def test_nudges_after_interval_plus_grace_then_two_weeks_later_then_flags_the_pair(quiet_pair):
     # Interval 8 weeks + 1 week of grace: Monday 23 March, 09:00 (still GMT).
     first_due = london(2026, 3, 23, 9, 0)
-    assert health_of(quiet_pair, first_due) == Health.TOO_EARLY
+    # Health follows the meetings, not the reminders: nine silent weeks need a check-in already.
+    assert health_of(quiet_pair, first_due) == Health.NEEDS_CHECK_IN
     sweep_at(first_due - timedelta(minutes=15))
     assert sent("pair_nudge") == []
 
     sweep_at(first_due)
     sweep_at(first_due + timedelta(minutes=15))
     assert len(sent("pair_nudge")) == 2  # both members, once
-    assert health_of(quiet_pair, first_due) == Health.TOO_EARLY
+    assert health_of(quiet_pair, first_due) == Health.NEEDS_CHECK_IN
 
     # Two weeks later, across the clock change: Monday 6 April, 09:00 BST = 08:00 UTC.
     second_due = london(2026, 4, 6, 9, 0)
@@ -321,12 +322,14 @@ def test_a_resumed_pair_is_nudged_from_the_day_it_resumed(quiet_pair):
 
 
 @pytest.mark.django_db
-def test_health_on_track_when_met_within_interval_plus_grace(pair):
+def test_health_needs_a_check_in_past_the_longest_interval_reminded_or_not(pair):
     pair.scheme.meeting_interval_max_weeks = 8
     pair.scheme.save()
+    pair.status_changed_at = london(2026, 4, 1, 12, 0)
+    pair.save(update_fields=["status_changed_at"])
     MeetingFactory(pair=pair, held_on=london(2026, 5, 1, 0, 0).date())
-    assert health_of(pair, london(2026, 7, 3, 12, 0)) == Health.ON_TRACK  # 9 weeks exactly
-    assert health_of(pair, london(2026, 7, 4, 12, 0)) == Health.TOO_EARLY  # reminded, waiting
+    assert health_of(pair, london(2026, 6, 26, 12, 0)) == Health.DUE  # 8 weeks exactly
+    assert health_of(pair, london(2026, 6, 27, 12, 0)) == Health.NEEDS_CHECK_IN  # no nudge yet
 
 
 # --- The weekly digest to organisers ------------------------------------------------------------

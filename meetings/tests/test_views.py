@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -347,6 +348,32 @@ def test_moving_a_meeting_keeps_its_uid_and_raises_its_sequence(
     moved = PlannedMeeting.objects.get()
     assert moved.uid == planned.uid and moved.sequence == 1
     assert len(mail.outbox) == 2
+    assert "Both of you get an updated invitation" in body(as_mentor.get(response.url))
+
+
+@pytest.mark.django_db
+def test_moving_a_meeting_to_where_it_already_is_says_nothing_changed_and_sends_nothing(
+    as_mentor, pair, django_capture_on_commit_callbacks
+):
+    from meetings.forms import PlanMeetingForm
+
+    planned = PlannedMeetingFactory(pair=pair)
+    initial = PlanMeetingForm.initial_for(planned)
+    unchanged = {
+        "on": initial["on"].isoformat(),
+        "at": initial["at"].strftime("%H:%M"),
+        "duration_minutes": str(initial["duration_minutes"]),
+        "mode": initial["mode"],
+        "place": initial["place"],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_mentor.post(url("planned-edit", pair.pk, planned.pk), unchanged, follow=True)
+
+    page = body(response)
+    assert "Nothing changed, so no updated invitation was sent." in page
+    assert "updated invitation, which replaces" not in page
+    assert mail.outbox == []
+    assert PlannedMeeting.objects.get().sequence == planned.sequence
 
 
 @pytest.mark.django_db
@@ -380,9 +407,17 @@ def test_pausing_and_resuming(as_mentee, pair):
     assert pair.status == Pair.Status.PAUSED
     assert "Resume the pair" in body(as_mentee.get(url("pair-detail", pair.pk)))
 
+    # Not yet met and no agreement confirmed: the pair is introduced again, not ended or active.
     as_mentee.post(url("pair-resume", pair.pk))
     pair.refresh_from_db()
-    assert pair.status != Pair.Status.PAUSED
+    assert pair.status == Pair.Status.INTRODUCED
+
+    # A pair that has met resumes as active.
+    MeetingFactory(pair=pair, held_on=timezone.localdate() - timedelta(days=3))
+    as_mentee.post(url("pair-pause", pair.pk))
+    as_mentee.post(url("pair-resume", pair.pk))
+    pair.refresh_from_db()
+    assert pair.status == Pair.Status.ACTIVE
 
 
 @pytest.mark.django_db
@@ -412,11 +447,88 @@ def test_mentor_ends_the_pair_without_the_new_mentor_question(as_mentor, pair):
 
 
 @pytest.mark.django_db
-def test_ending_without_a_reason_says_what_to_do_and_changes_nothing(as_mentee, pair):
+def test_a_mentee_who_does_not_answer_the_new_mentor_question_is_asked_and_nothing_changes(
+    as_mentee, pair
+):
     response = as_mentee.post(url("pair-end", pair.pk), {"reason": "", "wants_new_mentor": ""})
     text = body(response)
-    assert "Choose the reason that fits best. None of them blames anyone." in text
     assert "Say whether you would like a new mentor." in text
+    assert "reason" not in " ".join(response.context["form"].errors)  # a reason is optional
+    pair.refresh_from_db()
+    assert pair.status == Pair.Status.ACTIVE
+
+
+@pytest.mark.django_db
+def test_a_pair_ends_without_a_reason_as_the_introduction_promises(
+    as_mentor, pair, django_capture_on_commit_callbacks
+):
+    page = body(as_mentor.get(url("pair-end", pair.pk)))
+    assert "What best describes why? (optional)" in page
+    assert "Who may read your reason and note?" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_mentor.post(url("pair-end", pair.pk), {"reason": "", "note": ""})
+
+    assert response.status_code == 302
+    pair.refresh_from_db()
+    assert pair.status == Pair.Status.ENDED and pair.end_reason == "" and not pair.ended_badly
+    assert "has ended your mentoring pair in SLaM peer mentoring." in mail.outbox[-1].body
+
+
+@pytest.mark.django_db
+def test_a_reason_for_the_organisers_only_is_never_shown_to_the_partner(
+    client, pair, mentee, mentor, organiser, other_trainee, django_capture_on_commit_callbacks
+):
+    client.force_login(mentor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url("pair-end", pair.pk),
+            {"reason": "not_a_good_fit", "note": "ORGANISER-ONLY-NOTE", "reason_audience": ""},
+        )
+    pair.refresh_from_db()
+    assert pair.end_reason == "not_a_good_fit" and not pair.end_reason_shared
+
+    email = mail.outbox[-1]
+    assert email.to == [mentee.email]
+    assert "not a good fit" not in email.body.lower() and "ORGANISER-ONLY-NOTE" not in email.body
+    assert "ORGANISER-ONLY-NOTE" not in email.alternatives[0][0]
+    client.force_login(mentee)
+    for name in ("pair-detail", "pair-overview"):
+        page = body(client.get(url(name, pair.pk)))
+        assert "ORGANISER-ONLY-NOTE" not in page and "not a good fit" not in page.lower()
+    # The member who wrote it, and the organisers it was addressed to, read it.
+    client.force_login(mentor)
+    assert "ORGANISER-ONLY-NOTE" in body(client.get(url("pair-detail", pair.pk)))
+    client.force_login(organiser)
+    overview = body(client.get(url("pair-overview", pair.pk)))
+    assert "ORGANISER-ONLY-NOTE" in overview and "not a good fit" in overview
+    # Nobody else: another trainee of the scheme cannot open the pair at all.
+    client.force_login(other_trainee)
+    assert client.get(url("pair-overview", pair.pk)).status_code in (403, 404)
+    assert client.get(url("pair-detail", pair.pk)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_reason_shared_with_the_partner_reaches_them(
+    client, pair, mentee, mentor, django_capture_on_commit_callbacks
+):
+    client.force_login(mentor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url("pair-end", pair.pk),
+            {"reason": "rotation", "note": "Off to Kent", "reason_audience": "partner"},
+        )
+    assert "(one of us moved on (rotation, leave))" in mail.outbox[-1].body
+    assert "Off to Kent" in mail.outbox[-1].body
+    client.force_login(mentee)
+    assert "Off to Kent" in body(client.get(url("pair-detail", pair.pk)))
+
+
+@pytest.mark.django_db
+def test_a_reason_outside_the_list_is_refused_and_nothing_ends(as_mentor, pair):
+    response = as_mentor.post(url("pair-end", pair.pk), {"reason": "account_closed"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in " ".join(response.context["form"].errors["reason"])
     pair.refresh_from_db()
     assert pair.status == Pair.Status.ACTIVE
 
@@ -484,6 +596,8 @@ def test_organiser_sees_why_a_pair_ended_and_the_note_kept_for_them(
 def test_organiser_filters_pairs_by_status_health_and_name(client, organiser, pair, other_pair):
     other_pair.status = Pair.Status.PAUSED
     other_pair.save()
+    pair.status_changed_at = timezone.now() - timedelta(days=10)  # new: too early to tell
+    pair.save(update_fields=["status_changed_at"])
     client.force_login(organiser)
     address = url("organiser-pairs", pair.scheme.slug)
 
@@ -504,8 +618,10 @@ def test_organiser_list_shows_on_track_pairs(client, organiser, pair):
     MeetingFactory(pair=pair, held_on=timezone.localdate() - timedelta(days=10))
     client.force_login(organiser)
     text = body(client.get(url("organiser-pairs", pair.scheme.slug), {"health": "on_track"}))
-    assert pair.mentee.get_full_name() in text
-    assert "On track" in text
+    # The pair's own row carries the green badge ("On track" is also an option of the filter).
+    rows = [row for row in re.findall(r"<tr>.*?</tr>", text, flags=re.S) if "<th" in row]
+    (row,) = [row for row in rows if pair.mentee.get_full_name() in row]
+    assert '<span class="badge text-bg-success">On track</span>' in row
 
 
 @pytest.mark.django_db

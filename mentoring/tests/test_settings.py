@@ -68,6 +68,8 @@ def test_deploy_check_passes_with_no_warning_in_production_shape():
             "CELERY_BROKER_URL",
             "redis://cache.example:6379/0",
         ),
+        # Rate-limit counters are shared by every web process through Redis when it is set.
+        ("REDIS_URL", "redis://cache.example:6379/0", "CACHES", "RedisCache"),
     ],
 )
 def test_settings_are_read_from_the_environment(variable, value, setting, expected):
@@ -122,3 +124,50 @@ def test_static_vendor_files_are_served_locally(client):
 def test_pages_load_nothing_from_a_cdn(client):
     body = client.get("/").content.decode()
     assert "cdn." not in body and "jsdelivr" not in body and "unpkg" not in body
+
+
+def test_without_site_url_email_links_follow_the_port_the_server_listens_on():
+    code = (
+        "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
+    env.update({"DEBUG": "1", "PORT": "18801", "DJANGO_SETTINGS_MODULE": "mentoring.settings"})
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "http://127.0.0.1:18801"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({"PORT": "18801"}, "18801 http://127.0.0.1:18801"),
+        ({}, "8000 http://127.0.0.1:8000"),
+        (
+            {"PORT": "18801", "SITE_URL": "https://mentoring.example.nhs.uk"},
+            "18801 https://mentoring.example.nhs.uk",
+        ),
+    ],
+)
+def test_make_run_passes_its_port_to_the_links_in_emails(given, expected):
+    """`PORT=18801 make run` must mail links to port 18801 unless SITE_URL says otherwise."""
+    env = {k: v for k, v in os.environ.items() if k not in {"PORT", "SITE_URL", "MAKEFLAGS"}}
+    env.update(given)
+    result = subprocess.run(
+        [
+            "make",
+            "-s",
+            "--no-print-directory",
+            "--eval",
+            'show-env: ; @echo "$$PORT $$SITE_URL"',
+            "show-env",
+        ],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected

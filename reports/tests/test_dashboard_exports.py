@@ -314,13 +314,14 @@ def test_the_routes_hidden_with_the_referrals_are_hidden_in_the_exports(client, 
     book = workbook(client.get(organisation_url("xlsx", scheme.organisation)))
     rows = csv_rows(client.get(organisation_url("csv", scheme.organisation)))
 
-    # With the other routes shown, 14 - 9 - 2 = 3 referrals.
+    # With the other routes shown, 14 - 9 - 2 = 3 referrals; every route under 5 (zeros too)
+    # reads "fewer than 5", and they hold 5 between them.
     expected = {
-        "Self sign-up": "not shown",
-        "Opt-out cohort import": "not shown",
-        "Request outside an intake window": "not shown",
+        "Self sign-up": 9,
+        "Opt-out cohort import": "fewer than 5",
+        "Request outside an intake window": "fewer than 5",
         "Referral": "fewer than 5",
-        "Added by an organiser": "not shown",
+        "Added by an organiser": "fewer than 5",
     }
     assert dict(sheet_rows(book, "By source")[1:]) == expected
     assert figures(rows, "By source") == {
@@ -381,7 +382,8 @@ HOSTILE_SCHEME = '=HYPERLINK("http://x","y")'
 
 
 @pytest.fixture
-def hostile(scheme):
+def hostile(scheme, settings):
+    settings.DISCLOSURE_MIN_COUNT = 1  # one mentee, shown: these tests are about the names
     scheme.name = HOSTILE_SCHEME
     scheme.save()
     EnrolmentFactory(scheme=scheme, site="@SUM(1)", user__specialty="-2+3")
@@ -472,8 +474,9 @@ MEMBERS = (
 )
 # Exactly the dashboards' own rules (reports/tests/test_dashboards.py): outsiders of another trust
 # get 404, so the export does not even confirm the scheme or organisation exists.
-SCHEME = {"organiser": 200, "superuser": 200, "other_organiser": 404, "other_dme": 404}
-ORGANISATION = {"dme": 200, "regional_lead": 200, "superuser": 200, "other_dme": 404}
+# The site admin holds no role by being admin (schemes/access.py): a stranger to the scheme.
+SCHEME = {"organiser": 200, "superuser": 404, "other_organiser": 404, "other_dme": 404}
+ORGANISATION = {"dme": 200, "regional_lead": 200, "other_dme": 404}
 EXPORTS = {
     "reports:scheme-dashboard-csv": ("scheme", SCHEME),
     "reports:scheme-dashboard-xlsx": ("scheme", SCHEME),
@@ -557,3 +560,43 @@ def test_the_export_query_count_does_not_grow_with_the_data(client, dme, supervi
         _grow(SchemeFactory(organisation=scheme.organisation), 6, supervisor=supervisor)
 
     assert queries() == small
+
+
+def test_a_filtered_export_says_why_routes_and_pair_health_are_not_there(client, dme, scheme):
+    """The issue's example: the one mentee of 3 July was referred; a filter from 3 July and one
+    from 4 July would have shown "Referral, 5" and "fewer than 5"."""
+    from datetime import date, datetime, time
+
+    from django.utils import timezone
+
+    from schemes.disclosure import SENSITIVE_NOTE
+
+    def on(day):
+        return timezone.make_aware(datetime.combine(day, time(12)))
+
+    EnrolmentFactory(scheme=scheme, source="referral", created_at=on(date(2026, 7, 3)))
+    for _ in range(4):
+        EnrolmentFactory(scheme=scheme, source="referral", created_at=on(date(2026, 8, 1)))
+    for _ in range(20):
+        EnrolmentFactory(scheme=scheme, source="self", created_at=on(date(2026, 9, 1)))
+    client.force_login(dme)
+    organisation = scheme.organisation
+
+    for start in ("2026-07-03", "2026-07-04"):
+        query = {"enrolled_from": start, "enrolled_to": "2026-12-31"}
+        rows = csv_rows(client.get(organisation_url("csv", organisation), query))
+        book = workbook(client.get(organisation_url("xlsx", organisation), query))
+
+        assert figures(rows, "By source") == {
+            ("Not shown in a filtered view", "Mentees"): SENSITIVE_NOTE
+        }
+        assert sheet_rows(book, "By source")[1:] == [
+            ["Not shown in a filtered view", SENSITIVE_NOTE]
+        ]
+        assert sheet_rows(book, "Pairs by state")[1:] == [
+            ["Not shown in a filtered view", SENSITIVE_NOTE]
+        ]
+        assert not any("Referral" in cell for row in rows for cell in row)
+
+    whole = csv_rows(client.get(organisation_url("csv", organisation)))
+    assert figures(whole, "By source")[("Referral", "Mentees")] == "5"

@@ -3,6 +3,7 @@ people who may read the report they export."""
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from django.http import StreamingHttpResponse
@@ -11,6 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
+from matching.models import Pair
 from meetings.tests.factories import MeetingFactory
 from reports.exports import (
     ENROLMENT_COLUMNS,
@@ -20,8 +22,8 @@ from reports.exports import (
     neutralise,
 )
 from reports.models import TrainingOutcome
-from schemes.models import Enrolment, Referral
-from schemes.tests.factories import EnrolmentFactory
+from schemes.models import Enrolment, Referral, SchemeRole
+from schemes.tests.factories import EnrolmentFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -72,14 +74,17 @@ def test_each_export_has_exactly_its_documented_columns():
         "exam_pass_percent",
     ]
     assert [key for key, _ in ENROLMENT_COLUMNS] == [
-        "role",
-        "status",
-        "source",
+        "name",
+        "email",
         "grade",
         "specialty",
         "site",
-        "joined_month",
-        "matched",
+        "role",
+        "status",
+        "source",
+        "enrolled_on",
+        "withdrawn_on",
+        "pair_status",
         "meetings",
     ]
 
@@ -114,8 +119,8 @@ def test_a_hostile_specialty_is_neutralised_in_the_csv(client, organiser, hostil
         client.get(reverse("reports:enrolments-csv", args=[hostile_enrolment.scheme.slug]))
     )
     assert rows[0] == [heading for _, heading in ENROLMENT_COLUMNS]
-    assert rows[1][4] == "'" + HOSTILE
-    assert rows[1][5] == "'@SUM(A1)"
+    assert rows[1][3] == "'" + HOSTILE
+    assert rows[1][4] == "'@SUM(A1)"
 
 
 def test_a_hostile_specialty_is_neutralised_in_the_xlsx(client, organiser, hostile_enrolment):
@@ -124,8 +129,8 @@ def test_a_hostile_specialty_is_neutralised_in_the_xlsx(client, organiser, hosti
         client.get(reverse("reports:enrolments-xlsx", args=[hostile_enrolment.scheme.slug]))
     )
     sheet = book["Enrolments"]
-    assert sheet["E2"].value == "'" + HOSTILE
-    assert sheet["E2"].data_type == "s"
+    assert sheet["D2"].value == "'" + HOSTILE
+    assert sheet["D2"].data_type == "s"
 
 
 def test_a_hostile_trust_name_is_neutralised_in_the_provision_exports(
@@ -153,10 +158,13 @@ def test_a_hostile_trust_name_is_neutralised_in_the_provision_exports(
 # --- What each export holds -------------------------------------------------------------------
 
 
-def test_the_enrolment_export_is_metadata_only(client, organiser, pair, other_trainee):
+def test_the_organisers_named_list_holds_who_and_where_but_no_content(
+    client, organiser, pair, other_trainee
+):
     mentee_enrolment = pair.mentee_enrolment
     mentee_enrolment.withdrawal_reason = "a private reason"
     mentee_enrolment.areas_other = "something personal"
+    mentee_enrolment.availability = "Tuesday evenings only"
     mentee_enrolment.save()
     Referral.objects.create(enrolment=mentee_enrolment, reason="confidential reason")
     Enrolment.objects.filter(pk=mentee_enrolment.pk).update(source=Enrolment.Source.REFERRAL)
@@ -169,27 +177,62 @@ def test_the_enrolment_export_is_metadata_only(client, organiser, pair, other_tr
 
     text = "\n".join(",".join(row) for row in rows)
     for secret in (
-        pair.mentee.email,
-        pair.mentee.last_name,
         "a private reason",
         "something personal",
+        "Tuesday evenings only",
         "confidential reason",
         "secret summary",
     ):
         assert secret not in text
-    by_role = sorted(rows[1:], key=lambda row: (row[0], row[7]))
-    assert [row[0] for row in by_role] == ["mentee", "mentee", "mentor"]
-    mentee_row = next(row for row in rows[1:] if row[2] == "referral")
-    assert mentee_row[7:] == ["yes", "2"]
-    assert next(row for row in rows[1:] if row[0] == "mentor")[7:] == ["yes", "2"]
-    assert next(row for row in rows[1:] if row[0] == "mentee" and row[2] != "referral")[7:] == [
-        "no",
-        "0",
+    by_email = {row[1]: row for row in rows[1:]}
+    mentee_row = by_email[pair.mentee.email]
+    assert mentee_row[0] == pair.mentee.get_full_name()
+    assert mentee_row[5:8] == ["mentee", "active", "referral"]
+    assert mentee_row[8] == f"{timezone.localtime(mentee_enrolment.created_at):%d/%m/%Y}"
+    assert mentee_row[9:] == ["", "current", "2"]
+    assert by_email[pair.mentor.email][5] == "mentor"
+    assert by_email[pair.mentor.email][10:] == ["current", "2"]
+    assert [row[10] for row in rows[1:] if row[5] == "mentee" and row[1] != pair.mentee.email] == [
+        "none"
     ]
     today = timezone.localdate()
     assert response["Content-Disposition"] == (
         f'attachment; filename="enrolments-slam-peer-{today:%Y-%m-%d}.csv"'
     )
+
+
+def test_the_named_list_dates_a_withdrawal_and_says_when_a_pair_has_ended(client, organiser, pair):
+    pair.status = Pair.Status.ENDED
+    pair.save(update_fields=["status"])
+    left = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)
+    Enrolment.objects.filter(pk=pair.mentee_enrolment.pk).update(
+        status=Enrolment.Status.WITHDRAWN, status_changed_at=left
+    )
+    client.force_login(organiser)
+
+    rows = csv_rows(client.get(reverse("reports:enrolments-csv", args=[pair.scheme.slug])))
+
+    mentee_row = next(row for row in rows[1:] if row[1] == pair.mentee.email)
+    assert mentee_row[6] == "withdrawn"
+    assert mentee_row[9:11] == ["14/03/2026", "ended"]
+
+
+def test_a_co_organiser_gets_the_named_list_and_the_trusts_dme_does_not(
+    client, organiser, dme, pair
+):
+    co_organiser = MemberFactory(organisation=pair.scheme.organisation)
+    SchemeRole.objects.create(user=co_organiser, scheme=pair.scheme, role=SchemeRole.Role.ORGANISER)
+    url = reverse("reports:enrolments-csv", args=[pair.scheme.slug])
+    client.force_login(co_organiser)
+    assert pair.mentee.email in "\n".join(",".join(row) for row in csv_rows(client.get(url)))
+    client.force_login(dme)
+    response = client.get(url)
+    assert response.status_code == 403
+    assert pair.mentee.email.encode() not in response.content
+
+
+# Outcomes are compared by who took part during their training year: these mentees joined in it.
+IN_2025_26 = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
 
 
 def outcomes_for(organisation, people):
@@ -204,10 +247,10 @@ def outcomes_for(organisation, people):
         )
 
 
-def test_the_outcomes_export_carries_the_suppressed_comparison(client, dme, scheme):
-    mentees = [EnrolmentFactory(scheme=scheme).user for _ in range(5)]
-    outcomes_for(scheme.organisation, [(user, "1", "yes") for user in mentees[:4]])
-    outcomes_for(scheme.organisation, [(mentees[4], "3", "no")])
+def test_the_outcomes_export_carries_the_comparison(client, dme, scheme):
+    mentees = [EnrolmentFactory(scheme=scheme, created_at=IN_2025_26).user for _ in range(10)]
+    outcomes_for(scheme.organisation, [(user, "1", "yes") for user in mentees[:5]])
+    outcomes_for(scheme.organisation, [(user, "3", "no") for user in mentees[5:]])
     client.force_login(dme)
     slug = scheme.organisation.slug
 
@@ -216,9 +259,9 @@ def test_the_outcomes_export_carries_the_suppressed_comparison(client, dme, sche
 
     assert rows == [
         [heading for _, heading in OUTCOME_COLUMNS],
-        ["Mentees", "5", "80", "5", "80"],
-        ["Mentors", "fewer than 5", "fewer than 5", "fewer than 5", "fewer than 5"],
-        ["Non-participants", "fewer than 5", "fewer than 5", "fewer than 5", "fewer than 5"],
+        ["Mentees", "10", "50", "10", "50"],
+        ["Mentors", "0", "–", "0", "–"],
+        ["Non-participants", "0", "–", "0", "–"],
     ]
     assert book.sheetnames == ["About", "Outcomes 2025-26"]
     about = dict(book["About"].iter_rows(values_only=True))
@@ -306,10 +349,12 @@ MEMBERS = (
     "regional_lead",
     "superuser",
 )
-REGION_ONLY = {"regional_lead": 200, "superuser": 200}
-OUTCOMES = {"dme": 200, "regional_lead": 200, "superuser": 200, "other_organiser": 404}
+# The site admin holds no role by being admin: 403 where others without the role get 403, and a
+# stranger's 404 on a scheme.
+REGION_ONLY = {"regional_lead": 200}
+OUTCOMES = {"dme": 200, "regional_lead": 200, "superuser": 404, "other_organiser": 404}
 OUTCOMES["other_dme"] = 404
-ORGANISERS = {"organiser": 200, "superuser": 200, "other_organiser": 404, "other_dme": 404}
+ORGANISERS = {"organiser": 200, "superuser": 404, "other_organiser": 404, "other_dme": 404}
 EXPORTS = {
     "reports:provision-csv": ("region", REGION_ONLY),
     "reports:provision-xlsx": ("region", REGION_ONLY),
@@ -361,7 +406,10 @@ def test_exports_refuse_post(client, superuser, scheme, name):
 
 def test_the_print_report_has_the_figures_and_outcomes_and_is_audited(client, dme, scheme):
     mentees = [
-        EnrolmentFactory(scheme=scheme, user__last_name=f"Unnamedtrainee{n}").user for n in range(5)
+        EnrolmentFactory(
+            scheme=scheme, user__last_name=f"Unnamedtrainee{n}", created_at=IN_2025_26
+        ).user
+        for n in range(5)
     ]
     outcomes_for(scheme.organisation, [(user, "1", "") for user in mentees])
     client.force_login(dme)
@@ -376,6 +424,22 @@ def test_the_print_report_has_the_figures_and_outcomes_and_is_audited(client, dm
         assert user.email not in page and user.last_name not in page
     event = AuditEvent.objects.get(action="report_export")
     assert event.details["format"] == "html"
+
+
+def test_the_print_report_hides_a_rate_that_would_give_a_small_group_away(client, dme, scheme):
+    # Six mentees shown, but 4 satisfactory and 2 not: the rate would tell the 2, so it is hidden.
+    mentees = [EnrolmentFactory(scheme=scheme, created_at=IN_2025_26).user for _ in range(6)]
+    outcomes_for(
+        scheme.organisation, [(user, "1" if n < 4 else "3", "") for n, user in enumerate(mentees)]
+    )
+    client.force_login(dme)
+
+    page = client.get(
+        reverse("reports:organisation-print", args=[scheme.organisation.slug])
+    ).content.decode()
+
+    assert "None%" not in page
+    assert "67%" not in page and "33%" not in page
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,11 @@
 """Objective outcomes: the all-or-nothing import; mentees, mentors and non-participants compared."""
 
+from datetime import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 from accounts.personal_data import registry
@@ -22,6 +25,7 @@ from schemes.tests.factories import EnrolmentFactory, MentorEnrolmentFactory
 pytestmark = pytest.mark.django_db
 
 HEADER = "Email,GMC number,Period,ARCP outcome,Exam passed"
+JOINED = datetime(2025, 9, 1, 9, 0, tzinfo=timezone.get_default_timezone())
 
 
 def csv_file(*rows, header=HEADER, name="outcomes.csv"):
@@ -225,14 +229,15 @@ def outcome(organisation, user=None, *, arcp="1", exam="", period="2025/26", ema
 
 @pytest.fixture
 def known_data(scheme, other_scheme):
-    """Six mentees, five mentors, seven non-participants; hand-computed figures below."""
+    """Six mentees, five mentors, seven non-participants; hand-computed figures below. The
+    enrolments began in September 2025, during the 2025/26 training year compared."""
     organisation = scheme.organisation
-    mentees = [EnrolmentFactory(scheme=scheme).user for _ in range(6)]
+    mentees = [EnrolmentFactory(scheme=scheme, created_at=JOINED).user for _ in range(6)]
     for user, arcp, exam in zip(
         mentees, ["1", "1", "6", "2", "1", "3"], ["yes", "yes", "no", "yes", "", ""], strict=True
     ):
         outcome(organisation, user, arcp=arcp, exam=exam)
-    mentors = [MentorEnrolmentFactory(scheme=scheme).user for _ in range(5)]
+    mentors = [MentorEnrolmentFactory(scheme=scheme, created_at=JOINED).user for _ in range(5)]
     for user, arcp in zip(mentors, ["1", "1", "1", "1", "5"], strict=True):
         outcome(organisation, user, arcp=arcp)
     outsiders = [UserFactory(organisation=organisation) for _ in range(4)]
@@ -244,12 +249,14 @@ def known_data(scheme, other_scheme):
     outcome(organisation, email="no.account@nhs.net", arcp="6", exam="yes")
     outcome(organisation, email="another@nhs.net", arcp="4", exam="no")
     # An account whose only enrolment elsewhere (another trust) does not count here.
-    elsewhere = EnrolmentFactory(scheme=other_scheme).user
+    elsewhere = EnrolmentFactory(scheme=other_scheme, created_at=JOINED).user
     outcome(organisation, elsewhere, arcp="1")
-    # Left out: a GMC number only; a withdrawn mentee; another period.
+    # Left out: a GMC number only; a request still waiting; another period.
     outcome(organisation, email="", gmc="7012345")
-    withdrawn = EnrolmentFactory(scheme=scheme, status=Enrolment.Status.WITHDRAWN).user
-    outcome(organisation, withdrawn)
+    waiting = EnrolmentFactory(
+        scheme=scheme, status=Enrolment.Status.REQUESTED, created_at=JOINED
+    ).user
+    outcome(organisation, waiting)
     outcome(organisation, mentees[0], period="2024/25", arcp="3")
     return organisation
 
@@ -258,25 +265,24 @@ def test_the_comparison_on_a_known_data_set(known_data):
     comparison = outcome_comparison(known_data, "2025/26")
 
     figures = {
-        group.key: (
-            group.people,
-            group.satisfactory_percent,
-            group.exam_results_text,
-            group.exam_pass_percent,
-        )
+        group.key: (group.people, group.satisfactory, group.exam_results, group.exam_passes)
         for group in comparison["groups"]
     }
-    # Mentees: 4 of 6 satisfactory (1, 1, 6, 1) = 67%; 4 exam results, fewer than 5: suppressed.
-    # Mentors: 4 of 5 satisfactory = 80%; no exam results.
+    # Mentees: 4 of 6 satisfactory (1, 1, 6, 1); 4 exam results, 3 passes.
+    # Mentors: 4 of 5 satisfactory; no exam results.
     # Non-participants: 4 outsiders + 2 emails without accounts + 1 enrolled elsewhere = 7;
-    # satisfactory 1, 1, 6, 1 = 4 of 7 = 57%; exams 6, passes yes, yes, yes = 3 of 6 = 50%.
+    # satisfactory 1, 1, 6, 1 = 4 of 7; exams 6, passes yes, yes, yes = 3 of 6.
     assert figures == {
-        "mentees": (6, 67, "fewer than 5", None),
-        "mentors": (5, 80, "fewer than 5", None),
-        "non_participants": (7, 57, "6", 50),
+        "mentees": (6, 4, 4, 3),
+        "mentors": (5, 4, 0, 0),
+        "non_participants": (7, 4, 6, 3),
     }
     assert comparison["unmatched"] == 1
     assert comparison["left_out"] == 1
+    # What is shown: the one person left out is under 5, and with groups this small no count
+    # can be shown beside it without giving it away (schemes.disclosure, rule 2).
+    assert [group.size_text for group in comparison["groups"]] == ["not shown"] * 3
+    assert str(comparison["left_out_shown"]) == "not shown"
 
 
 def test_the_comparison_takes_a_constant_number_of_queries(known_data, django_assert_num_queries):
@@ -287,7 +293,8 @@ def test_the_comparison_takes_a_constant_number_of_queries(known_data, django_as
 @pytest.mark.parametrize("size, shown", [(4, False), (5, True)])
 def test_a_group_is_shown_from_5_people(scheme, size, shown):
     for _ in range(size):
-        outcome(scheme.organisation, EnrolmentFactory(scheme=scheme).user, exam="yes")
+        enrolment = EnrolmentFactory(scheme=scheme, created_at=JOINED)
+        outcome(scheme.organisation, enrolment.user, exam="yes")
 
     mentees = outcome_comparison(scheme.organisation, "2025/26")["groups"][0]
 
@@ -297,9 +304,48 @@ def test_a_group_is_shown_from_5_people(scheme, size, shown):
     assert mentees.exam_pass_percent == (100 if shown else None)
 
 
+def at(*args):
+    return datetime(*args, 12, 0, tzinfo=timezone.get_default_timezone())
+
+
+def test_groups_follow_participation_during_the_training_year_not_enrolment_now(scheme):
+    """2025/26 runs from 1 August 2025 to 31 July 2026."""
+    joined_after = [EnrolmentFactory(scheme=scheme, created_at=at(2026, 11, 2)) for _ in range(5)]
+    withdrew_during = [
+        EnrolmentFactory(
+            scheme=scheme,
+            created_at=at(2025, 6, 1),
+            status=Enrolment.Status.WITHDRAWN,
+            status_changed_at=at(2026, 2, 1),
+        )
+        for _ in range(5)
+    ]
+    left_before = EnrolmentFactory(
+        scheme=scheme,
+        created_at=at(2024, 9, 1),
+        status=Enrolment.Status.WITHDRAWN,
+        status_changed_at=at(2025, 7, 31),
+    )
+    mentor_all_year = MentorEnrolmentFactory(scheme=scheme, created_at=at(2025, 7, 31))
+    for enrolment in [*joined_after, *withdrew_during, left_before, mentor_all_year]:
+        outcome(scheme.organisation, enrolment.user)
+
+    groups = {
+        group.key: group.people
+        for group in outcome_comparison(scheme.organisation, "2025/26")["groups"]
+    }
+
+    assert groups == {"mentees": 5, "mentors": 1, "non_participants": 6}
+    # The same people a year on: those who joined in November 2026 are mentees of 2026/27.
+    for enrolment in joined_after:
+        outcome(scheme.organisation, enrolment.user, period="2026/27")
+    later = outcome_comparison(scheme.organisation, "2026/27")["groups"]
+    assert [group.people for group in later] == [5, 0, 0]
+
+
 def test_someone_both_mentee_and_mentor_counts_in_both_groups(scheme):
-    user = EnrolmentFactory(scheme=scheme).user
-    MentorEnrolmentFactory(scheme=scheme, user=user)
+    user = EnrolmentFactory(scheme=scheme, created_at=JOINED).user
+    MentorEnrolmentFactory(scheme=scheme, user=user, created_at=JOINED)
     outcome(scheme.organisation, user)
 
     groups = outcome_comparison(scheme.organisation, "2025/26")["groups"]

@@ -106,10 +106,11 @@ def invitations(scheme, *, sent, answered):
 
 @pytest.fixture
 def known(scheme):
-    """Five follow-up answers to "useful feedback": 1, 2, 4, 5, 5 (mean 3.40; 20% each for 1, 2
-    and 4, 40% for 5); "recommend": four yes, one no; 6 invited, 5 answered (83%)."""
-    follow_up_responses(scheme, [1, 2, 4, 5, 5], recommend=[1, 1, 0, 1, 1])
-    invitations(scheme, sent=6, answered=5)
+    """25 follow-up answers to "useful feedback": five each of 1, 2 and 4, ten of 5, none of 3
+    (mean 3.40; 20% each for 1, 2 and 4, 40% for 5), every count shown as no count is 1 to 4;
+    "recommend": 20 yes, 5 no; 30 invited, 25 answered (83%)."""
+    follow_up_responses(scheme, [1, 2, 4, 5, 5] * 5, recommend=[1, 1, 0, 1, 1] * 5)
+    invitations(scheme, sent=30, answered=25)
     return scheme
 
 
@@ -193,39 +194,39 @@ def test_the_scheme_export_holds_the_results_pages_figures(client, organiser, kn
 
     lines = csv_lines(client.get(url("scheme-survey-results-csv", known)))
     assert figures(lines, "Response rates", "Mentees") == {
-        "Invited": "6",
-        "Answered": "5",
+        "Invited": "30",
+        "Answered": "25",
         "Response rate %": "83",
     }
-    assert figures(lines, "Questions", FEEDBACK, "mean") == {"Responses": "5", "Mean (1–5)": "3.4"}
+    assert figures(lines, "Questions", FEEDBACK, "mean") == {"Responses": "25", "Mean (1–5)": "3.4"}
     five = next(
         line["Detail"]
         for line in lines
         if line["Item"] == FEEDBACK and line["Detail"].startswith("5 – ")
     )
     assert figures(lines, "Questions", FEEDBACK, five) == {
-        "Responses": "5",
-        "People": "2",
+        "Responses": "25",
+        "People": "10",
         "Share %": "40",
     }
     assert figures(lines, "Questions", FEEDBACK, "2") == {
-        "Responses": "5",
-        "People": "1",
+        "Responses": "25",
+        "People": "5",
         "Share %": "20",
     }
     assert figures(lines, "Questions", RECOMMEND, "Yes") == {
-        "Responses": "5",
-        "People": "4",
+        "Responses": "25",
+        "People": "20",
         "Share %": "80",
     }
     assert figures(lines, "Questions", IMPROVE) == {"Note": "free text is not exported"}
     assert figures(lines, "Domain scores", "Content") == {
-        "Responses": "5",
+        "Responses": "25",
         "Score (mean of 1–5)": "3.4",
     }
     quarter = next(line["Detail"] for line in lines if line["Table"] == "Trend by quarter")
     assert figures(lines, "Trend by quarter", "Content", quarter) == {
-        "Responses": "5",
+        "Responses": "25",
         "Score (mean of 1–5)": "3.4",
     }
     # A question nobody answered: no number.
@@ -237,23 +238,23 @@ def test_the_scheme_export_holds_the_results_pages_figures(client, organiser, kn
         {
             "Survey": SURVEY,
             "Sent to": "Mentees",
-            "Invited": 6,
-            "Answered": 5,
+            "Invited": 30,
+            "Answered": 25,
             "Response rate %": 83,
             "Note": None,
         }
     ]
     questions = sheet_rows(book, "Questions")
     mean = next(row for row in questions if row["Question"] == FEEDBACK)
-    assert (mean["Answer"], mean["Responses"], mean["Mean (1–5)"]) == ("mean", 5, 3.4)
+    assert (mean["Answer"], mean["Responses"], mean["Mean (1–5)"]) == ("mean", 25, 3.4)
     shares = {
         row["Answer"]: (row["People"], row["Share %"])
         for row in questions
         if row["Question"] == FEEDBACK and row["Answer"] != "mean"
     }
-    assert list(shares.values()) == [(1, 20), (1, 20), (0, 0), (1, 20), (2, 40)]
+    assert list(shares.values()) == [(5, 20), (5, 20), (0, 0), (5, 20), (10, 40)]
     domains = {row["Domain"]: row for row in sheet_rows(book, "Domain scores")}
-    assert (domains["Content"]["Responses"], domains["Content"]["Score (mean of 1–5)"]) == (5, 3.4)
+    assert (domains["Content"]["Responses"], domains["Content"]["Score (mean of 1–5)"]) == (25, 3.4)
     assert domains["Process"]["Score (mean of 1–5)"] is None
     assert domains["Process"]["Note"] == SUPPRESSED
 
@@ -281,7 +282,11 @@ def test_with_four_responses_no_figure_is_exported(client, organiser, scheme):
     client.force_login(organiser)
 
     lines = csv_lines(client.get(url("scheme-survey-results-csv", scheme)))
-    assert figures(lines, "Response rates", "Mentees") == {"Invited": "6", "Note": SUPPRESSED}
+    assert figures(lines, "Response rates", "Mentees") == {
+        "Invited": "6",
+        "Answered": "fewer than 5",
+        "Note": "response rate not shown",
+    }
     results = [line for line in lines if line["Table"] not in ("About", "Response rates")]
     assert results, "the export lists the survey's questions even with nothing to show"
     assert {line["Measure"] for line in results} == {"Note"}
@@ -289,7 +294,7 @@ def test_with_four_responses_no_figure_is_exported(client, organiser, scheme):
 
     book = workbook(client.get(url("scheme-survey-results-xlsx", scheme)))
     [rate] = sheet_rows(book, "Response rates")
-    assert (rate["Invited"], rate["Answered"], rate["Response rate %"]) == (6, None, None)
+    assert (rate["Invited"], rate["Answered"], rate["Response rate %"]) == (6, "fewer than 5", None)
     for title, columns, _, _ in SHEETS[1:]:
         numbers = [heading for key, heading in columns if key not in ("survey", "note")]
         for row in sheet_rows(book, title):
@@ -344,7 +349,7 @@ def test_free_text_is_never_in_the_file_though_the_organiser_reads_it_on_the_pag
 ):
     client.force_login(organiser)
     page = client.get(reverse("surveys:scheme-results", args=[known.slug])).content.decode()
-    assert page.count(SECRET) == 5
+    assert page.count(SECRET) == 25
 
     for member, name, obj in (
         (organiser, "scheme-survey-results", known),

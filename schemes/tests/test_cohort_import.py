@@ -682,8 +682,10 @@ def test_an_import_of_another_scheme_is_not_found(client, scheme, other_scheme, 
 
 
 @pytest.mark.django_db
-def test_a_superuser_may_import(client, scheme, superuser):
+def test_a_superuser_may_import_only_where_appointed_organiser(client, scheme, superuser):
     client.force_login(superuser)
+    assert client.get(upload_url(scheme)).status_code == 404  # a stranger to the scheme
+    appoint(superuser, scheme)
     assert client.get(upload_url(scheme)).status_code == 200
 
 

@@ -378,6 +378,33 @@ def test_schemes_that_take_no_referrals_refuse_them(client, organiser, scheme, o
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("who", ["organiser", "dme"])
+def test_a_scheme_that_takes_no_referrals_never_shows_the_form(request, client, who, scheme):
+    """Refused before a confidential reason is typed, not after it is sent."""
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(reverse("schemes:referral-create", args=[scheme.slug]))
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "takes no referrals" in body and "does not take referrals" in body
+    assert 'name="reason"' not in body
+
+
+@pytest.mark.django_db
+def test_a_referral_posted_to_a_scheme_that_takes_none_saves_nothing(
+    client, dme, scheme, organisation
+):
+    trainee = MemberFactory(organisation=organisation, grade=Grade.CT2)
+    client.force_login(dme)
+    response = client.post(
+        reverse("schemes:referral-create", args=[scheme.slug]),
+        {"email": trainee.email, "reason": "Struggling after a difficult night shift"},
+    )
+    assert response.status_code == 403
+    assert not Referral.objects.exists() and not Enrolment.objects.filter(user=trainee).exists()
+    assert len(mail.outbox) == 0
+
+
+@pytest.mark.django_db
 def test_manage_page_shows_counts_for_dme_and_links_only_for_organisers(
     client, dme, organiser, scheme, mentee, mentor
 ):

@@ -7,21 +7,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..access import scheme_for
-from ..cohort import (
-    CohortAlreadyConfirmed,
-    cohort_import_confirm,
-    cohort_import_plan,
-    cohort_import_preview,
-    enrolment_for_expired_link,
-    enrolment_for_opt_out,
-    enrolment_opt_out,
-)
+from ..cohort import CohortAlreadyConfirmed, cohort_import_confirm, cohort_import_preview
+from ..cohort_plan import cohort_import_plan
 from ..forms_cohort import CohortUploadForm
 from ..models import CohortImport, SchemeRole
+from ..opt_out import enrolment_for_expired_link, enrolment_for_opt_out, enrolment_opt_out
 from ..tokens import OPT_OUT_MAX_AGE, OptOutLinkInvalid
 
 # A preview lists at most this many rows with problems; a file with more needs fixing as a whole.
 PROBLEM_ROWS_SHOWN = 500
+ALREADY = "schemes/opt_out_already.html"  # the page for a link used already
 
 
 @login_required
@@ -112,21 +107,7 @@ def cohort_confirm(request, slug, pk):
 @require_http_methods(["GET", "POST"])
 def opt_out(request, token):
     try:
-        if request.method == "POST":
-            outcome = enrolment_opt_out(token=token)
-            enrolment = outcome.enrolment
-            template = (
-                "schemes/opt_out_done.html"
-                if outcome.opted_out_now
-                else "schemes/opt_out_already.html"
-            )
-        else:
-            enrolment = enrolment_for_opt_out(token)
-            template = (
-                "schemes/opt_out.html"
-                if enrolment is not None and enrolment.is_current
-                else "schemes/opt_out_already.html"
-            )
+        enrolment, template = _opt_out_step(request, token)
     except OptOutLinkInvalid as error:
         enrolment = enrolment_for_expired_link(error) if error.expired else None
         return render(
@@ -152,6 +133,17 @@ def opt_out(request, token):
             "token": token,
         },
     )
+
+
+def _opt_out_step(request, token):
+    """(enrolment, page): opt out on a POST, ask on a GET. Raises OptOutLinkInvalid."""
+    if request.method == "POST":
+        outcome = enrolment_opt_out(token=token)
+        done = outcome.opted_out_now
+        return outcome.enrolment, "schemes/opt_out_done.html" if done else ALREADY
+    enrolment = enrolment_for_opt_out(token)
+    asks = enrolment is not None and enrolment.is_current
+    return enrolment, "schemes/opt_out.html" if asks else ALREADY
 
 
 def _organisers(scheme):

@@ -11,9 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import audit_record
+from accounts.redirects import safe_next
 
 from .. import services
-from ..access import is_organiser, scheme_for, schemes_visible_to_staff
+from ..access import can_refer, is_organiser, scheme_for, schemes_visible_to_staff
 from ..filters import EnrolmentFilter
 from ..forms import (
     AppointForm,
@@ -28,8 +29,6 @@ from ..selectors import scheme_counts, scheme_staff
 
 
 def _organisations_for_new_schemes(user):
-    if user.is_superuser:
-        return Organisation.objects.all()
     return Organisation.objects.filter(roles__user=user, roles__role=OrganisationRole.Role.DME)
 
 
@@ -40,7 +39,13 @@ def manage(request):
     if not schemes and not can_create:
         raise PermissionDenied("This page is for scheme organisers, DMEs and regional leads.")
     rows = [
-        {"scheme": scheme, "organises": is_organiser(request.user, scheme)} for scheme in schemes
+        {
+            "scheme": scheme,
+            "organises": is_organiser(request.user, scheme),
+            # A DME refers from here: it is the page their header's "Run schemes" opens.
+            "refers": scheme.accepts_referrals and can_refer(request.user, scheme),
+        }
+        for scheme in schemes
     ]
     return render(request, "schemes/manage.html", {"rows": rows, "can_create": can_create})
 
@@ -198,13 +203,16 @@ def enrolment_change_status(request, slug, pk, action):
         messages.success(
             request, f"{enrolment.user}: now {enrolment.get_status_display().lower()}."
         )
-    return redirect(request.POST.get("next") or f"/schemes/{scheme.slug}/enrolments/")
+    return redirect(safe_next(request, "schemes:enrolments", slug=scheme.slug))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_create(request, slug):
     scheme = scheme_for(request.user, slug, need="refer")
+    if not scheme.accepts_referrals:
+        # Refused before anyone types a confidential reason, and a POST saves nothing.
+        return render(request, "schemes/referral_refused.html", {"scheme": scheme}, status=403)
     form = ReferralForm(request.POST or None, scheme=scheme, submit_label="Refer confidentially")
     if request.method == "POST" and form.is_valid():
         try:

@@ -30,9 +30,7 @@ def scheme_detail(request, slug):
             "mentee": mentee_decision(scheme, request.user),
             "mentor": mentor_decision(scheme, request.user),
             "window": scheme.open_intake_window(),
-            "my_enrolments": Enrolment.objects.filter(scheme=scheme, user=request.user).exclude(
-                status=Enrolment.Status.WITHDRAWN
-            ),
+            "my_enrolments": Enrolment.objects.current().filter(scheme=scheme, user=request.user),
         },
     )
 

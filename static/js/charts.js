@@ -1,34 +1,98 @@
-/* Bar charts drawn from data embedded with Django's json_script.
-   Markup: <canvas data-chart="ID" aria-describedby="TABLE_ID"> and <script id="ID" type="application/json">
-   holding {"labels": [...], "values": [...], "label": "...", "type": "bar" or "line"}. The same numbers are always in a table. */
+/* Every chart of the site: each <canvas data-chart="ID"> draws the JSON that Django's json_script
+   wrote in <script id="ID" type="application/json">, from the same figures as the table beside it.
+   The table, not the chart, is what screen readers are pointed to; a suppressed figure is null and
+   leaves a gap. Two shapes of data:
+   - a count chart (reports): {"labels", "values", "label", "type": "bar"|"line", "horizontal"};
+   - a score chart (surveys): {"type", "labels", "datasets": [{"label", "data"}]}, on a 1–5 axis. */
 (function () {
   "use strict";
-  if (typeof Chart === "undefined") { return; }
-  var palette = ["#005eb8", "#007f3b", "#ae2573", "#ed8b00", "#330072", "#00a499"];
-  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
-    var source = document.getElementById(canvas.dataset.chart);
-    if (!source) { return; }
-    var data = JSON.parse(source.textContent);
-    new Chart(canvas, {
-      type: data.type || "bar",
+  if (typeof Chart === "undefined") {
+    return; // the tables carry every number; the charts are an extra
+  }
+  // NHS identity colours, each distinct in greyscale too.
+  var COUNT_COLOURS = ["#005eb8", "#007f3b", "#ae2573", "#ed8b00", "#330072", "#00a499"];
+  var SCORE_COLOURS = ["#005eb8", "#330072", "#ed8b00", "#007f3b", "#ae2573"];
+
+  // Long labels (question wording) break over lines instead of overlapping.
+  function wrap(label, width) {
+    var lines = [];
+    var line = "";
+    String(label).split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > width) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = line ? line + " " + word : word;
+      }
+    });
+    lines.push(line);
+    return lines;
+  }
+
+  // A count chart: one series, a colour per bar, counts from zero, no legend.
+  function countChart(spec) {
+    var isLine = spec.type === "line";
+    return {
+      type: spec.type || "bar",
       data: {
-        labels: data.labels,
+        labels: spec.labels,
         datasets: [{
-          label: data.label || "",
-          data: data.values,
-          backgroundColor: data.type === "line" ? palette[0]
-            : data.labels.map(function (_, i) { return palette[i % palette.length]; }),
-          borderColor: palette[0]
+          label: spec.label || "",
+          data: spec.values,
+          backgroundColor: isLine ? COUNT_COLOURS[0]
+            : spec.labels.map(function (_, i) { return COUNT_COLOURS[i % COUNT_COLOURS.length]; }),
+          borderColor: COUNT_COLOURS[0]
         }]
       },
       options: {
-        indexAxis: data.horizontal ? "y" : "x",
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
+        indexAxis: spec.horizontal ? "y" : "x",
         plugins: { legend: { display: false } },
         scales: { x: { ticks: { precision: 0 } }, y: { ticks: { precision: 0 }, beginAtZero: true } }
       }
+    };
+  }
+
+  // A score chart: a colour per series, wrapped labels, the 1–5 score axis, a legend for several.
+  function scoreChart(spec) {
+    var isLine = spec.type === "line";
+    var datasets = spec.datasets.map(function (dataset, index) {
+      var colour = SCORE_COLOURS[index % SCORE_COLOURS.length];
+      return {
+        label: dataset.label,
+        data: dataset.data,
+        backgroundColor: colour,
+        borderColor: colour,
+        borderWidth: isLine ? 2 : 0,
+        pointRadius: isLine ? 4 : undefined,
+        spanGaps: false
+      };
     });
+    return {
+      type: spec.type,
+      data: {
+        labels: spec.labels.map(function (label) { return wrap(label, 18); }),
+        datasets: datasets
+      },
+      options: {
+        scales: {
+          y: { min: 1, max: 5, ticks: { stepSize: 1 }, title: { display: true, text: "Score (1–5)" } },
+          x: { ticks: { autoSkip: false, maxRotation: 0 } }
+        },
+        plugins: { legend: { display: datasets.length > 1, position: "bottom" } }
+      }
+    };
+  }
+
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    var source = document.getElementById(canvas.dataset.chart);
+    if (!source) {
+      return;
+    }
+    var spec = JSON.parse(source.textContent);
+    var config = spec.datasets ? scoreChart(spec) : countChart(spec);
+    config.options.responsive = true;
+    config.options.maintainAspectRatio = false;
+    config.options.animation = false;
+    new Chart(canvas, config);
   });
 })();

@@ -165,7 +165,7 @@ def test_the_readers_degrade_when_an_app_cannot_be_imported(mentor_enrolment, mo
 # --- The certificate --------------------------------------------------------------------------
 
 
-def test_mentor_gets_a_certificate_with_their_activity(client, mentor, accomplished):
+def test_mentor_gets_a_certificate_with_their_activity(client, settings, mentor, accomplished):
     client.force_login(mentor)
 
     response = client.post(reverse("supervision:certificate-issue", args=[accomplished.pk]))
@@ -178,7 +178,9 @@ def test_mentor_gets_a_certificate_with_their_activity(client, mentor, accomplis
     page = client.get(response["Location"]).content.decode()
     assert "Certificate of mentoring activity" in page
     assert certificate.code in page
-    assert "@page { size: A4" in page
+    # Its own print stylesheet (one A4 page), linked rather than inline for the CSP.
+    assert '<link rel="stylesheet" href="/static/css/certificate.css">' in page
+    assert "@page { size: A4" in (settings.BASE_DIR / "static/css/certificate.css").read_text()
     # Asking again gives the same certificate.
     client.post(reverse("supervision:certificate-issue", args=[accomplished.pk]))
     assert Certificate.objects.count() == 1

@@ -89,10 +89,9 @@ def training_evidence(request, pk):
 
 def _enrolment_for_event(user, event):
     return get_object_or_404(
-        Enrolment.objects.exclude(status=Enrolment.Status.WITHDRAWN),
+        Enrolment.objects.mentors().current(),
         scheme=event.scheme,
         user_id=user.pk,
-        role=Enrolment.Role.MENTOR,
     )
 
 

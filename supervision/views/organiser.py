@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.redirects import safe_next
+from schemes import disclosure
 from schemes.access import scheme_for
 
 from .. import selectors, services
@@ -27,7 +29,6 @@ from ..models import (
     Certificate,
     MentorFlag,
     SupervisorAssignment,
-    TrainingBooking,
     TrainingEvent,
     TrainingRecord,
 )
@@ -45,7 +46,8 @@ def scheme_overview(request, slug):
         "supervision/scheme_overview.html",
         {
             "scheme": scheme,
-            "summary": selectors.scheme_supervision_summary(scheme),
+            "coverage": selectors.coverage_shown(selectors.scheme_supervision_summary(scheme)),
+            "min_count": disclosure.min_count(),
             "flags": list(selectors.flagged_mentors(scheme)),
             "pending": list(pending[:10]),
             "pending_count": pending.count(),
@@ -82,10 +84,8 @@ def record_list(request, slug):
 
 
 def _back(request, scheme):
-    target = request.POST.get("next", "")
-    if target.startswith(f"/supervision/schemes/{scheme.slug}/"):
-        return redirect(target)
-    return redirect("supervision:scheme", slug=scheme.slug)
+    default = reverse("supervision:scheme", args=[scheme.slug])
+    return redirect(safe_next(request, default, within=f"/supervision/schemes/{scheme.slug}/"))
 
 
 @login_required
@@ -147,13 +147,9 @@ def event_create(request, slug):
 
 
 def _event_context(scheme, event, form=None):
-    bookings = list(
-        event.bookings.exclude(status=TrainingBooking.Status.CANCELLED).select_related(
-            "enrolment__user"
-        )
-    )
+    bookings = list(event.bookings.not_cancelled().select_related("enrolment__user"))
     started = event.starts_at <= timezone.now()
-    if form is None and started and bookings:
+    if form is None and started and bookings and not event.cancelled_at:
         form = EventAttendanceForm(bookings=bookings)
     if form is not None:
         form.helper.form_action = reverse(
@@ -177,12 +173,27 @@ def event_detail(request, slug, pk):
 
 @login_required
 @require_POST
+def event_cancel(request, slug, pk):
+    """Cancel a training event: bookings close and every mentor booked is told by email."""
+    scheme = scheme_for(request.user, slug, need="organise")
+    event = get_object_or_404(TrainingEvent, pk=pk, scheme=scheme)
+    try:
+        services.training_event_cancel(event=event)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, "The event is cancelled. Each mentor booked on it has been told by email."
+        )
+    return redirect("supervision:event", slug=scheme.slug, pk=event.pk)
+
+
+@login_required
+@require_POST
 def event_attendance(request, slug, pk):
     scheme = scheme_for(request.user, slug, need="organise")
     event = get_object_or_404(TrainingEvent, pk=pk, scheme=scheme)
-    bookings = event.bookings.exclude(status=TrainingBooking.Status.CANCELLED).select_related(
-        "enrolment__user"
-    )
+    bookings = event.bookings.not_cancelled().select_related("enrolment__user")
     form = EventAttendanceForm(request.POST, bookings=list(bookings))
     if form.is_valid():
         try:

@@ -10,11 +10,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schemes.access import is_organiser
+
 from .. import selectors, services
 from ..access import may_see_notes, session_for, supervised_scheme_for
 from ..calendar import session_ics
-from ..forms import SessionAttendanceForm, SessionNotesForm, SessionScheduleForm
-from ..models import SessionAttendance
+from ..forms import (
+    SessionAttendanceForm,
+    SessionChangeForm,
+    SessionMentorsForm,
+    SessionNotesForm,
+    SessionScheduleForm,
+)
+from ..models import SessionAttendance, SupervisionSession
 
 
 @login_required
@@ -92,6 +100,7 @@ def session_detail(request, pk):
         "scheme": session.scheme,
         "attendances": attendances,
         "is_supervisor": is_supervisor,
+        "may_change": is_supervisor or is_organiser(request.user, session.scheme),
         "my_attendance": mine,
         "can_see_notes": may_see_notes(request.user, session),
     }
@@ -159,10 +168,92 @@ def session_notes(request, pk):
     return redirect("supervision:session", pk=session.pk)
 
 
+def _change_page(request, session, *, change_form=None, mentors_form=None, status=200):
+    mentors = selectors.assigned_mentor_enrolments(session.supervisor, session.scheme)
+    invited = list(session.attendances.values_list("mentor_enrolment_id", flat=True))
+    context = {
+        "session": session,
+        "scheme": session.scheme,
+        "change_form": change_form or SessionChangeForm(instance=session),
+        "mentors_form": mentors_form
+        or SessionMentorsForm(mentors=mentors, initial={"mentors": invited}),
+    }
+    context["mentors_form"].helper.form_action = reverse(
+        "supervision:session-mentors", kwargs={"pk": session.pk}
+    )
+    return render(request, "supervision/session_change.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_change(request, pk):
+    """Move or edit a session; each invited mentor gets an updated invitation."""
+    session = session_for(request.user, pk, need="change")
+    if session.cancelled_at or session.is_past:
+        messages.error(request, "Only a session still to come can be changed.")
+        return redirect("supervision:session", pk=session.pk)
+    if request.method == "GET":
+        return _change_page(request, session)
+    form = SessionChangeForm(request.POST, instance=SupervisionSession.objects.get(pk=session.pk))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            _, changed = services.supervision_session_reschedule(
+                session=session,
+                starts_at=data["starts_at"],
+                duration_minutes=data["duration_minutes"],
+                place=data["place"],
+                agenda=data["agenda"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if changed:
+                messages.success(
+                    request,
+                    "The session is changed. Each mentor invited has been sent an updated "
+                    "invitation, which replaces the earlier one in their calendar.",
+                )
+            else:
+                messages.info(request, "Nothing changed; no invitation sent.")
+            return redirect("supervision:session", pk=session.pk)
+    return _change_page(request, session, change_form=form)
+
+
+@login_required
+@require_POST
+def session_mentors(request, pk):
+    """Invite or remove mentors: added mentors are invited, removed ones told, others not."""
+    session = session_for(request.user, pk, need="change")
+    mentors = selectors.assigned_mentor_enrolments(session.supervisor, session.scheme)
+    form = SessionMentorsForm(request.POST, mentors=mentors)
+    if form.is_valid():
+        try:
+            added, removed = services.supervision_session_update_mentors(
+                session=session, mentor_enrolments=form.cleaned_data["mentors"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if added or removed:
+                messages.success(
+                    request,
+                    f"Mentors updated: {len(added)} invited, {len(removed)} told they are no "
+                    "longer invited.",
+                )
+            else:
+                messages.info(request, "Nothing changed; nobody was emailed.")
+            return redirect("supervision:session", pk=session.pk)
+    if session.cancelled_at or session.is_past:
+        messages.error(request, "Only a session still to come can be changed.")
+        return redirect("supervision:session", pk=session.pk)
+    return _change_page(request, session, mentors_form=form)
+
+
 @login_required
 @require_POST
 def session_cancel(request, pk):
-    session = session_for(request.user, pk, need="supervise")
+    session = session_for(request.user, pk, need="change")
     try:
         services.supervision_session_cancel(session=session)
     except ValidationError as error:

@@ -72,3 +72,16 @@ def test_every_likert_question_has_labelled_ends_and_every_choice_question_has_c
             assert question.low_label and question.high_label
         if question.kind in (Question.Kind.SINGLE_CHOICE, Question.Kind.MULTIPLE_CHOICE):
             assert len(question.choices) >= 2
+
+
+def test_the_looking_back_surveys_ask_in_the_past_tense_and_never_pool_reworded_answers():
+    for key in ("mentee-end-of-pair", "mentor-end-of-pair"):
+        latest = SurveyTemplate.objects.filter(scheme=None, key=key).order_by("-version").first()
+        assert latest.version == 2
+        texts = [question.text for question in latest.questions.all()]
+        assert "We met regularly." in texts and "Our meetings had a clear purpose." in texts
+        assert not any(word in " ".join(texts) for word in (" meet regularly", " have a clear"))
+        first = {q.code: q.text for q in builtin(key).questions.all()}
+        for question in latest.questions.all():
+            if question.code in first:
+                assert first[question.code] == question.text, question.code

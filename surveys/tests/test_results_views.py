@@ -39,7 +39,7 @@ def test_the_organiser_sees_the_schemes_results(client, organiser, scheme):
     page = response.content.decode()
     assert "Mentee survey: how is it going?" in page
     assert 'data-chart="chart-mentee-follow-up-domains"' in page
-    assert "vendor/chart.js/chart.umd.min.js" in page and "js/surveys-charts.js" in page
+    assert "vendor/chart.js/chart.umd.min.js" in page and "js/charts.js" in page
     assert "cdn" not in page.lower()
 
 

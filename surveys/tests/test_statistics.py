@@ -16,13 +16,7 @@ T_4, T_8 = 2.776, 2.306
 def test_mean_and_distribution_of_a_likert_question():
     values = [1, 2, 4, 5, 5]
     assert statistics.mean(values) == pytest.approx(3.4)
-    assert statistics.distribution(values, [1, 2, 3, 4, 5]) == [
-        (1, 1, 20),
-        (2, 1, 20),
-        (3, 0, 0),
-        (4, 1, 20),
-        (5, 2, 40),
-    ]
+    assert statistics.distribution(values, [1, 2, 3, 4, 5]) == {1: 1, 2: 1, 3: 0, 4: 1, 5: 2}
 
 
 def test_welch_interval_for_two_anonymous_groups():
@@ -67,8 +61,8 @@ def test_quarters():
     assert statistics.quarter_label(date(2026, 10, 1)) == "2026 Q4"
 
 
-def test_groups_under_five_are_suppressed():
-    assert statistics.is_suppressed(4) and not statistics.is_suppressed(5)
+def test_the_threshold_lives_in_the_disclosure_module_not_here():
+    assert not hasattr(statistics, "MIN_GROUP_SIZE") and not hasattr(statistics, "is_suppressed")
 
 
 # --- On stored responses --------------------------------------------------------------------------
@@ -92,13 +86,9 @@ def test_scheme_results_on_a_known_data_set(scheme):
     assert survey.responses == 5 and not survey.suppressed
     objectives = next(q for q in survey.questions if q.code == "process-objectives")
     assert objectives.mean == pytest.approx(3.4)
-    assert [(o.count, o.percent) for o in objectives.options] == [
-        (1, 20),
-        (1, 20),
-        (0, 0),
-        (1, 20),
-        (2, 40),
-    ]
+    # Counts of 1, 1, 0, 1 and 2 people: each is under five, so every one reads "fewer than 5"
+    # (the 0 too, so that it cannot betray the others) and no share is given.
+    assert [(str(o.people), o.percent) for o in objectives.options] == [("fewer than 5", None)] * 5
     assert objectives.options[0].label == "1 – Strongly disagree"
     regular = next(q for q in survey.questions if q.code == "process-regular")
     assert regular.n == 4 and regular.suppressed and regular.mean is None
@@ -167,19 +157,37 @@ def test_change_needs_five_in_each_group(scheme, count, shown):
     assert (item.change is not None) is shown
 
 
+def content_score(quarter):
+    return next(entry.score for entry in quarter.scores if entry.domain == "content")
+
+
 @pytest.mark.django_db
-def test_trend_by_quarter_suppresses_a_quarter_under_five(scheme):
+def test_trend_by_quarter_gives_each_quarter_of_five_or_more_its_score(scheme):
     follow_up = builtin("mentee-follow-up")
     for value in [4, 4, 5, 5, 2]:
         response_with(scheme, follow_up, {"content-feedback": value}, month=date(2026, 2, 1))
-    for value in [3, 3, 3]:
+    for value in [3, 3, 3, 3, 3, 3]:
         response_with(scheme, follow_up, {"content-feedback": value}, month=date(2026, 4, 1))
     [survey] = scheme_results(scheme, include_free_text=False).surveys
     q1, q2 = survey.trend
     assert (q1.label, q1.n, q1.suppressed) == ("2026 Q1", 5, False)
-    content = next(entry for entry in q1.scores if entry.domain == "content")
-    assert content.score.value == pytest.approx(4.0)
-    assert (q2.label, q2.suppressed) == ("2026 Q2", True)
+    assert (q2.label, q2.n, q2.suppressed) == ("2026 Q2", 6, False)
+    assert [content_score(q).value for q in (q1, q2)] == [pytest.approx(4.0), pytest.approx(3.0)]
+    assert [str(q.responses["content"]) for q in (q1, q2)] == ["5", "6"]
+
+
+@pytest.mark.django_db
+def test_trend_by_quarter_hides_a_quarter_under_five_with_the_next_smallest(scheme):
+    """The quarters add up to the domain's responses (19, shown): the 3 is hidden, and the 6 with
+    it, score and all, so that 19 - 10 cannot be split between them."""
+    follow_up = builtin("mentee-follow-up")
+    for month, how_many in ((date(2026, 2, 1), 10), (date(2026, 4, 1), 6), (date(2026, 7, 1), 3)):
+        for _ in range(how_many):
+            response_with(scheme, follow_up, {"content-feedback": 4}, month=month)
+    [survey] = scheme_results(scheme, include_free_text=False).surveys
+    content = [(str(q.responses["content"]), content_score(q).value) for q in survey.trend]
+    assert content == [("10", pytest.approx(4.0)), ("not shown", None), ("not shown", None)]
+    assert next(entry for entry in survey.domains if entry.domain == "content").score.n == 19
 
 
 @pytest.mark.django_db

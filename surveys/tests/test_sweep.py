@@ -315,5 +315,84 @@ def test_the_built_in_templates_come_back_if_the_tables_were_emptied(scheme, swe
     Question.objects.all().delete()
     SurveyTemplate.objects.all().delete()
     sweep()
-    assert SurveyTemplate.objects.filter(scheme=None).count() == 5
+    builtins = SurveyTemplate.objects.filter(scheme=None)
+    assert builtins.values("key").distinct().count() == 5
+    assert builtins.count() == 7  # the two "looking back" surveys have a version 2
     assert scheme.survey_schedule.count() == 5
+    assert (
+        scheme.survey_schedule.get(moment=Moment.END_OF_PAIR, audience="mentee").template.version
+        == 2
+    )
+
+
+# --- The closing ("looking back") survey --------------------------------------------------------
+
+
+def test_a_pair_that_ended_is_sent_one_closing_survey_however_often_the_sweep_runs(
+    matched_pair, sweep
+):
+    ended = datetime(2026, 5, 1, 12, tzinfo=LONDON)
+    Pair.objects.filter(pk=matched_pair.pk).update(status=Pair.Status.ENDED, ended_at=ended)
+    with at(2026, 5, 1, 13):
+        sweep()
+    with at(2026, 5, 1, 13, 0, 20):
+        sweep()
+    with at(2026, 5, 2, 13):
+        sweep()
+    for member in (matched_pair.mentee, matched_pair.mentor):
+        assert len(emails_to(member.email)) == 1
+        assert len(invitations(user=member)) == 1
+
+
+def test_a_mentor_whose_two_pairs_end_together_is_asked_one_at_a_time_each_naming_the_pair(
+    scheme, matched_pair, sweep
+):
+    second = PairFactory(
+        scheme=scheme,
+        mentor_enrolment=matched_pair.mentor_enrolment,
+        mentee_enrolment__scheme=scheme,
+        mentee_enrolment__user__first_name="Priya",
+        created_at=MATCHED,
+    )
+    ended = datetime(2026, 5, 1, 12, tzinfo=LONDON)
+    Pair.objects.filter(pk__in=[matched_pair.pk, second.pk]).update(
+        status=Pair.Status.ENDED, ended_at=ended
+    )
+    mentor = matched_pair.mentor
+    with at(2026, 5, 1, 13):
+        sweep()
+    with at(2026, 5, 1, 13, 0, 20):
+        sweep()
+    [first_email] = emails_to(mentor.email)
+    with at(2026, 5, 2, 14):
+        sweep()
+    first, second_email = emails_to(mentor.email)
+    assert first is first_email
+    names = {matched_pair.mentee.first_name, "Priya"}
+    for email in (first, second_email):
+        named = {name for name in names if f"(with {name})" in email.subject}
+        assert len(named) == 1
+        assert (
+            f"your mentoring with {named.pop()} in SLaM peer mentoring, which ended on 1 May 2026"
+            in email.body
+        )
+    assert first.subject != second_email.subject
+
+
+def test_the_closing_survey_speaks_of_the_pair_in_the_past_and_names_it(
+    matched_pair, sweep, client
+):
+    ended = datetime(2026, 5, 1, 12, tzinfo=LONDON)
+    Pair.objects.filter(pk=matched_pair.pk).update(status=Pair.Status.ENDED, ended_at=ended)
+    with at(2026, 5, 2, 9):
+        sweep()
+        [email] = emails_to(matched_pair.mentee.email)
+        page = client.get(survey_link(email)).content.decode()
+    mentor_name = matched_pair.mentor.first_name
+    assert (
+        f"This survey is about your mentoring with {mentor_name} in SLaM peer mentoring, "
+        "which ended on 1 May 2026." in page
+    )
+    assert "We met regularly." in page and "My mentor gave me useful feedback." in page
+    assert "We meet regularly." not in page and "gives me" not in page
+    assert "Your mentoring pair has ended." in page

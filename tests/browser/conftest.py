@@ -45,6 +45,66 @@ def browser():
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+# Recorded in every page before its own scripts run: each `securitypolicyviolation` the browser
+# fires, in the page (window.__cspViolations, for the document on screen) and sent to the test
+# (across navigations). Chromium also writes each one to the console; those are kept too.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  const violation = {
+    page: location.pathname + location.search,
+    directive: event.effectiveDirective || event.violatedDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile + ":" + event.lineNumber,
+    sample: event.sample,
+  };
+  window.__cspViolations.push(violation);
+  if (window.__reportCspViolation) { window.__reportCspViolation(violation); }
+});
+"""
+CSP_SEEN = {}  # context -> violations not yet claimed by a test
+
+
+def watch_csp(context):
+    seen = CSP_SEEN.setdefault(context, [])
+
+    def on_violation(violation):
+        seen.append(violation)
+
+    context.expose_function("__reportCspViolation", on_violation)
+    context.add_init_script(CSP_LISTENER)
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            seen.append({"page": message.page.url if message.page else "", "console": message.text})
+
+    context.on("console", on_console)
+
+
+def csp_violations(page):
+    """The violations recorded in this page's browser context since the last call (and clears
+    them): the current document's, read from the page, and any sent before it navigated."""
+    current = page.evaluate("() => window.__cspViolations || []")
+    seen = CSP_SEEN.get(page.context, [])
+    found = seen + [violation for violation in current if violation not in seen]
+    seen.clear()
+    page.evaluate("() => { window.__cspViolations = []; }")
+    return found
+
+
+def describe_csp(violations):
+    return "\n".join(
+        f"  {violation['page']}: "
+        + (
+            violation["console"][:200]
+            if "console" in violation
+            else f"{violation['directive']} blocked {violation['blocked']} at {violation['source']}"
+            f" ({violation['sample']!r})"
+        )
+        for violation in violations
+    )
+
+
 @pytest.fixture
 def new_page(browser, live_server):
     contexts = []
@@ -60,12 +120,17 @@ def new_page(browser, live_server):
             reduced_motion="reduce",
         )
         context.set_default_timeout(15_000)
+        watch_csp(context)
         contexts.append(context)
         return context.new_page()
 
     yield open_page
+    unclaimed = [violation for context in contexts for violation in CSP_SEEN.pop(context, [])]
     for context in contexts:
         context.close()
+    # Every page of every browser test runs under the Content-Security-Policy: anything it
+    # blocked (an inline script, a style attribute) is a page that silently lost something.
+    assert unclaimed == [], "Content-Security-Policy violations:\n" + describe_csp(unclaimed)
 
 
 @pytest.fixture
@@ -77,6 +142,15 @@ def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     width = page.viewport_size["width"]
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+def wait_for_page_scripts(page):
+    """Wait until the page's own scripts have run.
+
+    A heading can be visible while the browser is still parsing the scripts at the end of the
+    body, so a check on what those scripts draw (charts) waits for the document to be complete.
+    """
+    page.wait_for_function("() => document.readyState === 'complete'")
 
 
 def assert_accessible_basics(page):
@@ -114,12 +188,15 @@ def log_in(page, email, password=None):
 
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_SOURCE = AXE.read_text()
 
 
 def axe_violations(page, impacts=("serious", "critical")):
     """Run axe-core (WCAG 2.1 A and AA rules) on the page; return the serious and critical ones."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # Evaluated by the test driver, not added as an inline <script>, which the page's
+        # Content-Security-Policy rightly refuses.
+        page.evaluate(AXE_SOURCE)
     result = page.evaluate(
         """async () => {
             const r = await axe.run(document, {runOnly: {type: 'tag',

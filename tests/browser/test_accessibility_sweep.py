@@ -1,4 +1,6 @@
-"""Every page, for everyone who may open it, passes axe-core: no serious or critical violations.
+"""Every page, for everyone who may open it, passes axe-core: no serious or critical violations;
+and none of them trips the Content-Security-Policy (no `securitypolicyviolation` event, no
+"Refused to ..." in the console), so nothing on it was silently blocked.
 
 The pages come from the access matrix (tests/test_access_matrix.py): for each member of the cast,
 every GET page their row marks "ok", pointed at the access world's objects (tests/access_world.py).
@@ -23,7 +25,7 @@ from tests.access_world import (
 )
 from tests.test_access_matrix import ACCESS, OK
 
-from .conftest import DESKTOP, PHONE, axe_violations, log_in
+from .conftest import DESKTOP, PHONE, axe_violations, csp_violations, describe_csp, log_in
 from .test_cohort_import import BAD_ROW, ROWS, write_csv
 from .test_matching_round import cohort  # noqa: F401 (the fixture)
 
@@ -50,13 +52,17 @@ def describe(url, width, violations):
 
 
 def check_both_widths(page, label=None):
-    """Axe on the page as it is, at desktop width and at 390 px; the failures as text."""
+    """Axe on the page as it is, at desktop width and at 390 px, and anything the
+    Content-Security-Policy blocked while it loaded or re-laid itself out; the failures as text."""
     label = label or page.url
     failures = []
     for viewport in (DESKTOP, PHONE):
         page.set_viewport_size(viewport)
         failures += describe(label, viewport["width"], axe_violations(page))
     page.set_viewport_size(DESKTOP)
+    blocked = csp_violations(page)
+    if blocked:
+        failures.append(f"  {label}: Content-Security-Policy violations\n{describe_csp(blocked)}")
     return failures
 
 
@@ -75,7 +81,9 @@ def open_html(page, path):
 def fail_with(failures):
     if failures:
         pytest.fail(
-            "serious or critical axe-core violations:\n" + "\n".join(failures), pytrace=False
+            "serious or critical axe-core violations, or Content-Security-Policy violations:\n"
+            + "\n".join(failures),
+            pytrace=False,
         )
 
 
@@ -118,6 +126,21 @@ def test_the_sweep_names_the_page_rule_impact_and_element_of_a_violation(new_pag
     assert "#faint" in failures[0]
 
 
+def test_the_sweep_names_the_page_and_directive_of_a_blocked_inline_style(new_page, live_server):
+    """The policy check can fail: markup with a style attribute is refused; the sweep says so."""
+    page = new_page()
+    page.goto("/")
+    page.evaluate(
+        """() => document.querySelector('main').insertAdjacentHTML('beforeend',
+            '<p id="inline" style="color: #005eb8">Styled inline</p>')"""
+    )
+    assert page.locator("#inline").evaluate("p => p.style.color") == ""  # refused
+    failures = check_both_widths(page, "home /")
+    assert len(failures) == 1
+    assert "home /: Content-Security-Policy violations" in failures[0]
+    assert "style-src-attr" in failures[0]
+
+
 # --- Pages met part-way through a journey --------------------------------------------------
 
 # Forms sent empty, by who may send them: each must come back with its errors, and pass axe.
@@ -146,6 +169,7 @@ EMPTY_FORMS = {
         "schemes:referral-create",
         "schemes:cohort-upload",
         "supervision:event-create",
+        "meetings:scheme-message-new",
     ],
     "supervisor": ["supervision:session-schedule"],
     "dme": ["schemes:create", "reports:outcomes-upload"],
@@ -215,6 +239,9 @@ def test_a_cohort_preview_and_a_matching_round_pass_axe(
     page.get_by_role("heading", name="Proposals").wait_for()
     failures += check_both_widths(page, f"matching round {page.url}")
     page.get_by_role("button", name=re.compile("^Approve")).click()
+    page.get_by_text(re.compile("This will create .* pairs")).wait_for()
+    failures += check_both_widths(page, f"approve confirmation {page.url}")
+    page.get_by_role("button", name=re.compile("^Yes, create")).click()
     page.get_by_text(re.compile("Approved: .* pairs created.")).wait_for()
     failures += check_both_widths(page, f"approved round {page.url}")
     fail_with(failures)
@@ -230,3 +257,29 @@ def test_an_outcomes_preview_with_problems_passes_axe(new_page, live_server, tmp
     page.get_by_role("button", name="Check the file").click()
     page.get_by_role("heading", name="Nothing can be saved yet").wait_for()
     fail_with(check_both_widths(page, f"outcomes preview {page.url}"))
+
+
+def test_a_scheme_message_preview_the_sent_list_and_a_refused_referral_pass_axe(
+    new_page, live_server, scheme, organiser, mentee_enrolment
+):
+    page = new_page()
+    log_in(page, organiser.email)
+    failures = []
+
+    # A message to the scheme's mentees, previewed, then sent and listed.
+    page.goto(reverse("meetings:scheme-message-new", args=[scheme.slug]))
+    page.get_by_label("All mentees").check()
+    page.get_by_label("Subject").fill("Drop-in on Friday")
+    page.get_by_label("Message").fill("The organisers are in the library from 12:30.")
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("heading", name="Check your message before it is sent").wait_for()
+    failures += check_both_widths(page, f"scheme message preview {page.url}")
+    page.get_by_role("button", name="Send to 1 person").click()
+    page.get_by_text("is on its way to 1 person").wait_for()
+    failures += check_both_widths(page, f"scheme messages sent {page.url}")
+
+    # A scheme that takes no referrals refuses the form up front.
+    page.goto(reverse("schemes:referral-create", args=[scheme.slug]))
+    page.get_by_role("heading", name=f"{scheme.name} takes no referrals").wait_for()
+    failures += check_both_widths(page, f"referral refused {page.url}")
+    fail_with(failures)

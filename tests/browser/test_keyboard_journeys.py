@@ -348,6 +348,8 @@ def test_an_organiser_runs_and_approves_a_matching_round_with_the_keyboard(
     activate(page, page.get_by_role("button", name="Start a matching round"))
     wait_for_text(page, "Solved: 3 of 3 mentees have a proposed mentor.")
     activate(page, page.get_by_role("button", name="Approve 3 pairs and introduce them"))
+    wait_for_text(page, "This will create 3 pairs and send 6 introduction emails")
+    activate(page, page.get_by_role("button", name="Yes, create 3 pairs and send the emails"))
     wait_for_text(page, "Approved: 3 pairs created.")
     assert Pair.objects.filter(mentee_enrolment__scheme=scheme).count() == 3
 
@@ -398,7 +400,7 @@ def test_a_supervisor_records_attendance_with_the_keyboard(
 def test_a_dme_filters_the_dashboard_and_downloads_the_figures_with_the_keyboard(
     phone, live_server
 ):
-    call_command("load_demo_data", verbosity=0)
+    call_command("load_demo", verbosity=0)
     page = phone
     log_in_by_keyboard(page, "dme@example.nhs.uk", "mentoring-demo-2026")
     open_menu_item(page, "Dashboards")
@@ -414,7 +416,7 @@ def test_a_dme_filters_the_dashboard_and_downloads_the_figures_with_the_keyboard
 
 
 def test_a_regional_lead_opens_the_provision_report_with_the_keyboard(phone, live_server):
-    call_command("load_demo_data", verbosity=0)
+    call_command("load_demo", verbosity=0)
     page = phone
     log_in_by_keyboard(page, "lead@example.nhs.uk", "mentoring-demo-2026")
     open_menu_item(page, "Regional report")

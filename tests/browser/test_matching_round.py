@@ -85,6 +85,10 @@ def test_organiser_runs_a_round_pins_a_pair_approves_and_both_members_see_it(
     assert match_round.pinned == [[mentees[0].pk, maya_mentor.pk]]
 
     page.get_by_role("button", name="Approve 3 pairs and introduce them").click()
+    page.get_by_text("This will create 3 pairs and send 6 introduction emails").wait_for()
+    assert Pair.objects.count() == 0, "nothing is created before the second press"
+    screenshot(page, "matching-round-approve-confirm")
+    page.get_by_role("button", name="Yes, create 3 pairs and send the emails").click()
     page.get_by_text("Approved: 3 pairs created.").wait_for()
     assert Pair.objects.count() == 3
     assert Pair.objects.get(mentee_enrolment=mentees[0]).mentor_enrolment == maya_mentor

@@ -3,6 +3,7 @@ provision report."""
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from django.utils import timezone
@@ -24,12 +25,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def outcomes_csv(tmp_path, scheme):
-    """Five mentees (four satisfactory) and five non-participants (three satisfactory)."""
-    mentees = [EnrolmentFactory(scheme=scheme).user for _ in range(5)]
-    others = [UserFactory(organisation=scheme.organisation) for _ in range(5)]
+    """Fifteen mentees of 2025/26 (ten satisfactory, all passed) and ten non-participants (five
+    satisfactory, none passed): every group and rate large enough to be shown."""
+    during_2025_26 = datetime(2025, 10, 1, 9, tzinfo=UTC)
+    mentees = [EnrolmentFactory(scheme=scheme, created_at=during_2025_26).user for _ in range(15)]
+    others = [UserFactory(organisation=scheme.organisation) for _ in range(10)]
     lines = ["Email,GMC number,Period,ARCP outcome,Exam passed"]
-    lines += [f"{u.email},,2025/26,{arcp},yes" for u, arcp in zip(mentees, "11162", strict=True)]
-    lines += [f"{u.email},,2025/26,{arcp},no" for u, arcp in zip(others, "11233", strict=True)]
+    lines += [f"{u.email},,2025/26,{1 if n < 10 else 3},yes" for n, u in enumerate(mentees)]
+    lines += [f"{u.email},,2025/26,{1 if n < 5 else 3},no" for n, u in enumerate(others)]
     path = tmp_path / "outcomes.csv"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -64,19 +67,19 @@ def test_a_dme_imports_outcomes_sees_the_comparison_and_downloads_the_xlsx(
     page.get_by_label("Outcomes file (CSV)").set_input_files(str(path))
     page.get_by_role("button", name="Check the file").click()
     page.get_by_role("heading", name="Check the outcomes file").wait_for()
-    assert page.locator("#count-valid").inner_text() == "10"
+    assert page.locator("#count-valid").inner_text() == "25"
     assert TrainingOutcome.objects.count() == 0
     assert_accessible_basics(page)
     screenshot(page, "outcomes-preview")
     preview_url = page.url
 
-    page.get_by_role("button", name="Save 10 outcomes").click()
-    page.get_by_text("10 outcomes saved.").wait_for()
+    page.get_by_role("button", name="Save 25 outcomes").click()
+    page.get_by_text("25 outcomes saved.").wait_for()
     table = page.locator("#outcome-comparison")
     mentees = table.get_by_role("row", name="Mentees")
-    assert mentees.locator("td").all_inner_texts() == ["5", "80%", "5", "100%"]
+    assert mentees.locator("td").all_inner_texts() == ["15", "67%", "15", "100%"]
     non = table.get_by_role("row", name="Non-participants")
-    assert non.locator("td").all_inner_texts() == ["5", "40%", "5", "0%"]
+    assert non.locator("td").all_inner_texts() == ["10", "50%", "10", "0%"]
     assert page.get_by_text("This comparison is observational.").is_visible()
     assert_accessible_basics(page)
     screenshot(page, "outcomes-report")
@@ -90,7 +93,7 @@ def test_a_dme_imports_outcomes_sees_the_comparison_and_downloads_the_xlsx(
         book = load_workbook(io.BytesIO(handle.read()))
     assert book.sheetnames == ["About", "Outcomes 2025-26"]
     rows = list(book["Outcomes 2025-26"].iter_rows(values_only=True))
-    assert rows[1] == ("Mentees", 5, 80, 5, 100)
+    assert rows[1] == ("Mentees", 15, 67, 15, 100)
 
     for url, heading in (
         (page.url, "Objective outcomes at SLaM"),

@@ -38,7 +38,9 @@ def test_trainee_finds_the_scheme_and_joins_as_a_mentee(page, live_server, schem
     screenshot(page, "join-mentee")
     page.get_by_role("button", name="Join as a mentee").click()
     # Without consent the form says what to do, and nothing is saved.
-    page.get_by_text("Tick the box to agree").wait_for()
+    error = page.get_by_text("Tick the box to agree")
+    error.first.wait_for()
+    assert error.count() == 2  # in the summary at the top, and beside the field
     assert not Enrolment.objects.exists()
     page.get_by_label("I agree that the scheme's organisers").check()
     page.get_by_role("button", name="Join as a mentee").click()

@@ -51,7 +51,9 @@ def test_supervisor_schedules_a_group_session_and_records_attendance(
     # Only one mentor ticked for a group: the form says what to do and nothing is sent.
     page.get_by_label(str(mentor)).check()
     page.get_by_role("button", name="Schedule and invite").click()
-    page.get_by_text("Choose at least two mentors for group supervision").wait_for()
+    error = page.get_by_text("Choose at least two mentors for group supervision")
+    error.first.wait_for()
+    assert error.count() == 2  # in the summary at the top, and beside the field
     assert not SupervisionSession.objects.filter(kind="group").exists()
     assert_accessible_basics(page)
     screenshot(page, "supervision-schedule-error")

@@ -59,7 +59,9 @@ def test_mentor_records_training_and_the_organiser_verifies_it(
     # A file that is not what it says is refused, with what to do, and nothing is saved.
     page.get_by_label("Certificate or other evidence (optional)").set_input_files(str(not_a_pdf))
     page.get_by_role("button", name="Save training record").click()
-    page.get_by_text("This file is not a PDF, PNG or JPEG image").wait_for()
+    error = page.get_by_text("This file is not a PDF, PNG or JPEG image")
+    error.first.wait_for()
+    assert error.count() == 2  # in the summary at the top, and beside the field
     assert not TrainingRecord.objects.exists()
     assert_accessible_basics(page)
     screenshot(page, "supervision-training-form-error")
