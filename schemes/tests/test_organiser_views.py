@@ -198,11 +198,29 @@ def test_the_last_organiser_cannot_be_removed(client, organiser, scheme):
 
 @pytest.mark.django_db
 def test_enrolment_list_filters_by_role_status_source_grade_and_search(client, organiser, scheme):
-    EnrolmentFactory(scheme=scheme, user__first_name="Zara", user__grade=Grade.CT1, source="cohort")
+    # Surnames are fixed: a random one such as "Salazar" would also match the search for "zar".
     EnrolmentFactory(
-        scheme=scheme, user__first_name="Yusuf", user__grade=Grade.ST3, role="mentor", capacity=1
+        scheme=scheme,
+        user__first_name="Zara",
+        user__last_name="Okafor",
+        user__grade=Grade.CT1,
+        source="cohort",
     )
-    EnrolmentFactory(scheme=scheme, user__first_name="Xena", status="requested", source="request")
+    EnrolmentFactory(
+        scheme=scheme,
+        user__first_name="Yusuf",
+        user__last_name="Begum",
+        user__grade=Grade.ST3,
+        role="mentor",
+        capacity=1,
+    )
+    EnrolmentFactory(
+        scheme=scheme,
+        user__first_name="Xena",
+        user__last_name="Patel",
+        status="requested",
+        source="request",
+    )
     client.force_login(organiser)
     url = reverse("schemes:enrolments", args=[scheme.slug])
 
