@@ -19,6 +19,7 @@ from accounts.models import Grade
 from accounts.tests.factories import UserFactory
 from matching.models import Pair
 from matching.tests.factories import PairFactory
+from schemes import disclosure
 from schemes.models import Enrolment, SchemeRole
 from schemes.tests.factories import (
     EnrolmentFactory,
@@ -113,9 +114,7 @@ def run_schemes_row(html, scheme):
         rf"<tr>\s*<th scope=\"row\">(?:(?!</tr>).)*?{re.escape(scheme.name)}.*?</tr>", html, re.S
     )
     assert row, "the scheme's row on Run schemes"
-    mentees, mentors, requests = (
-        int(cell) for cell in re.findall(r'<td class="text-end">(\d+)</td>', row.group(0))
-    )
+    mentees, mentors, requests = re.findall(r'<td class="text-end">([^<]+)</td>', row.group(0))
     return {"mentees": mentees, "mentors": mentors, "requests": requests}
 
 
@@ -215,7 +214,11 @@ def test_run_schemes_shows_every_role_the_databases_counts(client, world, reader
     client.force_login(request.getfixturevalue(reader))
     shown = run_schemes_row(page(client, "schemes:manage"), world)
     counted = truth(world)
-    assert shown == {key: counted[key] for key in ("mentees", "mentors", "requests")}
+    # The organiser reads their own scheme exactly; a DME or regional lead reads the same number
+    # through the disclosure rules (the one request waiting is "fewer than 5").
+    as_read = str if reader == "organiser" else (lambda n: str(disclosure.count(n)))
+    assert shown == {key: as_read(counted[key]) for key in ("mentees", "mentors", "requests")}
+    assert reader == "organiser" or shown["requests"] == "fewer than 5"
 
 
 def test_the_organisers_dashboard_and_its_export_show_the_databases_counts(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.audit import audit_record
 from accounts.redirects import safe_next
 
-from .. import services
+from .. import disclosure, services
 from ..access import can_refer, is_organiser, scheme_for, schemes_visible_to_staff
 from ..filters import EnrolmentFilter
 from ..forms import (
@@ -38,16 +38,22 @@ def manage(request):
     can_create = _organisations_for_new_schemes(request.user).exists()
     if not schemes and not can_create:
         raise PermissionDenied("This page is for scheme organisers, DMEs and regional leads.")
-    rows = [
-        {
-            "scheme": scheme,
-            "organises": is_organiser(request.user, scheme),
-            # A DME refers from here: it is the page their header's "Run schemes" opens.
-            "refers": scheme.accepts_referrals and can_refer(request.user, scheme),
-        }
-        for scheme in schemes
-    ]
+    rows = [_manage_row(request.user, scheme) for scheme in schemes]
     return render(request, "schemes/manage.html", {"rows": rows, "can_create": can_create})
+
+
+def _manage_row(user, scheme):
+    organises = is_organiser(user, scheme)
+    counts = (scheme.mentee_count, scheme.mentor_count, scheme.request_count)
+    return {
+        "scheme": scheme,
+        "organises": organises,
+        # The organisers work with these people by name; a DME or regional lead overseeing the
+        # scheme reads the same numbers through the disclosure rules, as on every report.
+        "counts": counts if organises else [disclosure.count(n) for n in counts],
+        # A DME refers from here: it is the page their header's "Run schemes" opens.
+        "refers": scheme.accepts_referrals and can_refer(user, scheme),
+    }
 
 
 @login_required
