@@ -113,7 +113,8 @@ class TrainingEventForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Create the event")
+        changing = self.instance.pk is not None
+        self.helper = _helper("Save the changes" if changing else "Create the event")
 
     def clean_starts_at(self):
         return _future(self.cleaned_data["starts_at"])

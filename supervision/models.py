@@ -131,6 +131,8 @@ class TrainingEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     attendance_recorded_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Raised by each change the mentors booked are told of, so each change is told once.
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["starts_at"]

@@ -86,6 +86,19 @@ def training_event_cancelled_context(notification):
     }
 
 
+@register("training_event_changed")
+def training_event_changed_context(notification):
+    """Built from the event as it is when sent, so a later change is never told as an earlier."""
+    event = TrainingEvent.objects.select_related("scheme").get(pk=notification.context["event_id"])
+    why = f"you booked a place on a training event of {event.scheme.name} that was changed."
+    return {
+        **_footer(notification.kind, why),
+        "event": event,
+        "scheme": event.scheme,
+        "mine_url": _url("supervision:mine"),
+    }
+
+
 def _flag_context(notification):
     flag = MentorFlag.objects.select_related("scheme", "mentor_enrolment__user").get(
         pk=notification.context["flag_id"]

@@ -202,6 +202,57 @@ def training_event_cancel(*, event: TrainingEvent) -> TrainingEvent:
     return event
 
 
+# What a mentor booked on an event plans around: a change to any of these is told to them.
+TRAINING_EVENT_TOLD_FIELDS = ("title", "starts_at", "hours", "place")
+
+
+def training_event_change(*, event: TrainingEvent, **fields: Any) -> tuple[TrainingEvent, bool]:
+    """Edit or move an event still to come. Returns (event, changed).
+
+    1. Refuse a cancelled or started event, a start in the past, fewer places than are booked.
+    2. If nothing changed, save nothing and tell nobody.
+    3. Otherwise save; if the title, time, length or place changed, raise the revision and tell
+       each mentor booked by email, once for this revision (a double click tells nobody twice).
+    """
+    with transaction.atomic():
+        locked = TrainingEvent.objects.select_for_update().get(pk=event.pk)
+        if locked.cancelled_at:
+            raise ValidationError("This event is cancelled, so it can no longer change.")
+        if locked.starts_at <= timezone.now():
+            raise ValidationError("This event has already started, so it can no longer change.")
+        fields["starts_at"] = as_sent_back(locked.starts_at, fields["starts_at"])
+        if fields["starts_at"] <= timezone.now():
+            raise ValidationError("Choose a date and time in the future.")
+        booked = locked.bookings.booked().count()
+        if fields["capacity"] < booked:
+            raise ValidationError(
+                f"{booked} mentors have booked, so keep at least {booked} places. To have fewer, "
+                "ask some of them to cancel their booking first."
+            )
+        changed = [name for name, value in fields.items() if getattr(locked, name) != value]
+        if not changed:
+            return locked, False
+        for name in changed:
+            setattr(locked, name, fields[name])
+        told = any(name in TRAINING_EVENT_TOLD_FIELDS for name in changed)
+        if told:
+            locked.revision += 1
+            changed.append("revision")
+        locked.save(update_fields=changed)
+        if told:
+            for booking in locked.bookings.booked().select_related("enrolment__user"):
+                notification_queue(
+                    key=(
+                        f"training_event_changed:event:{locked.pk}:"
+                        f"enrolment:{booking.enrolment_id}:revision:{locked.revision}"
+                    ),
+                    kind="training_event_changed",
+                    recipient=booking.enrolment.user,
+                    context={"event_id": locked.pk},
+                )
+    return locked, True
+
+
 def training_event_attendance_record(
     *, event: TrainingEvent, attended_enrolment_ids: Iterable[int], recorded_by: User
 ) -> TrainingEvent:

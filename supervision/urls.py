@@ -47,6 +47,11 @@ urlpatterns = [
         name="event-attendance",
     ),
     path(
+        "schemes/<slug:slug>/events/<int:pk>/change/",
+        organiser.event_change,
+        name="event-change",
+    ),
+    path(
         "schemes/<slug:slug>/events/<int:pk>/cancel/",
         organiser.event_cancel,
         name="event-cancel-event",

@@ -320,6 +320,7 @@ def url_args(name, w):
         "supervision:event-create": [slug],
         "supervision:event": [slug, w.event.pk],
         "supervision:event-attendance": [slug, w.event.pk],
+        "supervision:event-change": [slug, w.event.pk],
         "supervision:event-cancel-event": [slug, w.event.pk],
         "supervision:assignment-add": [slug],
         "supervision:assignment-remove": [slug, w.assignment.pk],

@@ -283,6 +283,7 @@ ACCESS = {
     "supervision:event-create": get(ORGANISE),
     "supervision:event": get(ORGANISE),
     "supervision:event-attendance": post(ORGANISE),
+    "supervision:event-change": get(ORGANISE),
     "supervision:event-cancel-event": post(ORGANISE),
     "supervision:assignment-add": post(ORGANISE),
     "supervision:assignment-remove": post(ORGANISE),

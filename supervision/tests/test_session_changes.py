@@ -424,3 +424,153 @@ def test_a_group_cannot_shrink_to_one_nor_a_one_to_one_grow(
     assert "Choose exactly one mentor for 1:1 supervision." in grown.content.decode()
     assert session.attendances.count() == 2 and one_to_one.attendances.count() == 1
     assert mail.outbox == []
+
+
+# --- Changing a training event ----------------------------------------------------------------
+
+
+def event_data(event, **overrides):
+    """The change form as the organiser's browser sends it back untouched."""
+    data = {
+        "title": event.title,
+        "kind": event.kind,
+        "provider": event.provider,
+        "starts_at": timezone.localtime(event.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "hours": str(event.hours),
+        "place": event.place,
+        "capacity": str(event.capacity),
+        "description": event.description,
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def booked_event(scheme, group):
+    event = TrainingEventFactory(
+        scheme=scheme, capacity=5, title="Coaching skills", starts_at=in_days(10)
+    )
+    for enrolment in group[:2]:
+        training_event_book(event=event, enrolment=enrolment)
+    return event
+
+
+def change_url(event):
+    return reverse("supervision:event-change", args=[event.scheme.slug, event.pk])
+
+
+def test_organiser_moves_an_event_and_each_booker_is_told_once(
+    client, organiser, booked_event, group, django_capture_on_commit_callbacks
+):
+    client.force_login(organiser)
+    moved = event_data(
+        booked_event, starts_at=in_days(12).strftime("%Y-%m-%dT%H:%M"), place="Room 9"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(change_url(booked_event), moved, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(change_url(booked_event), moved)  # a second click: nothing new to tell
+
+    booked_event.refresh_from_db()
+    assert booked_event.place == "Room 9" and booked_event.starts_at == in_days(12)
+    assert booked_event.revision == 1
+    assert "The event is changed" in response.content.decode()
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        enrolment.user.email for enrolment in group[:2]
+    )
+    message = mail.outbox[0]
+    assert message.subject.startswith("Changed: Coaching skills")
+    assert "Room 9" in message.body and "Your place is kept" in message.body
+    assert booked_event.bookings.booked().count() == 2
+
+
+def test_an_untouched_save_changes_nothing_and_tells_nobody(
+    client, organiser, booked_event, django_capture_on_commit_callbacks
+):
+    # Stored with seconds, as an event created elsewhere may be: the form shows minutes only.
+    booked_event.starts_at = booked_event.starts_at.replace(second=30)
+    booked_event.save(update_fields=["starts_at"])
+    client.force_login(organiser)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(change_url(booked_event), event_data(booked_event), follow=True)
+
+    fresh = type(booked_event).objects.get(pk=booked_event.pk)
+    assert fresh.starts_at == booked_event.starts_at and fresh.revision == 0
+    assert "Nothing changed; nobody was told." in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_a_change_of_description_or_places_alone_is_saved_without_emails(
+    client, organiser, booked_event, django_capture_on_commit_callbacks
+):
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            change_url(booked_event),
+            event_data(booked_event, description="Bring a case", capacity="8"),
+        )
+    booked_event.refresh_from_db()
+    assert (booked_event.description, booked_event.capacity) == ("Bring a case", 8)
+    assert booked_event.revision == 0 and mail.outbox == []
+
+
+def test_places_cannot_go_below_the_mentors_booked(client, organiser, booked_event):
+    client.force_login(organiser)
+    response = client.post(
+        change_url(booked_event), event_data(booked_event, capacity="1", place="Room 2")
+    )
+    page = response.content.decode()
+    assert "2 mentors have booked, so keep at least 2 places" in page
+    booked_event.refresh_from_db()
+    assert booked_event.capacity == 5 and booked_event.place != "Room 2"  # nothing half-saved
+
+
+def test_a_start_in_the_past_gets_a_message_on_the_form(client, organiser, booked_event):
+    client.force_login(organiser)
+    yesterday = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(change_url(booked_event), event_data(booked_event, starts_at=yesterday))
+    assert "future" in response.content.decode()
+    booked_event.refresh_from_db()
+    assert booked_event.starts_at == in_days(10)
+
+
+def test_a_started_or_cancelled_event_cannot_be_changed(client, organiser, scheme):
+    started = TrainingEventFactory(scheme=scheme, starts_at=timezone.now() - timedelta(hours=1))
+    cancelled = TrainingEventFactory(scheme=scheme, cancelled_at=timezone.now())
+    client.force_login(organiser)
+    for event in (started, cancelled):
+        response = client.post(change_url(event), event_data(event, place="Elsewhere"), follow=True)
+        assert "Only an event still to come can be changed." in response.content.decode()
+        event.refresh_from_db()
+        assert event.place != "Elsewhere"
+
+
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("mentor", 403),
+        ("supervisor", 403),
+        ("other_organiser", 404),
+        ("other_dme", 404),
+        ("anonymous", 302),
+    ],
+)
+def test_others_may_not_open_or_change_an_event(as_role, booked_event, who, expected):
+    client = as_role(who)
+    opened = client.get(change_url(booked_event))
+    sent = client.post(change_url(booked_event), event_data(booked_event, place="Elsewhere"))
+    assert opened.status_code == sent.status_code == expected
+    assert "Coaching skills" not in opened.content.decode()
+    booked_event.refresh_from_db()
+    assert booked_event.place != "Elsewhere"
+
+
+def test_the_event_page_offers_the_change_only_while_it_can_change(client, organiser, scheme):
+    coming = TrainingEventFactory(scheme=scheme, starts_at=in_days(3))
+    past = TrainingEventFactory(scheme=scheme, starts_at=timezone.now() - timedelta(days=1))
+    client.force_login(organiser)
+    for event, offered in ((coming, True), (past, False)):
+        page = client.get(reverse("supervision:event", args=[scheme.slug, event.pk]))
+        assert (change_url(event) in page.content.decode()) is offered

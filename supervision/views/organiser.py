@@ -172,6 +172,39 @@ def event_detail(request, slug, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def event_change(request, slug, pk):
+    """Edit or move an event still to come; the mentors booked are told of a new time or place."""
+    scheme = scheme_for(request.user, slug, need="organise")
+    event = get_object_or_404(TrainingEvent, pk=pk, scheme=scheme)
+    if event.cancelled_at or event.starts_at <= timezone.now():
+        messages.error(request, "Only an event still to come can be changed.")
+        return redirect("supervision:event", slug=scheme.slug, pk=event.pk)
+    # The form edits a copy, so a refused change leaves the event as it was for the service.
+    form = TrainingEventForm(request.POST or None, instance=TrainingEvent.objects.get(pk=event.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, changed = services.training_event_change(event=event, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if changed:
+                messages.success(
+                    request,
+                    "The event is changed. If its title, time, length or place changed, each "
+                    "mentor booked has been told by email.",
+                )
+            else:
+                messages.info(request, "Nothing changed; nobody was told.")
+            return redirect("supervision:event", slug=scheme.slug, pk=event.pk)
+    return render(
+        request,
+        "supervision/event_form.html",
+        {"form": form, "scheme": scheme, "event": event},
+    )
+
+
+@login_required
 @require_POST
 def event_cancel(request, slug, pk):
     """Cancel a training event: bookings close and every mentor booked is told by email."""

@@ -129,6 +129,7 @@ EDIT_PAGES = {
     "meetings:planned-edit": [Edit("mentor")],
     "supervision:session": [Edit("supervisor"), Edit("supervisor", "held and recorded")],
     "supervision:session-change": [Edit("supervisor", button="Save and tell the mentors")],
+    "supervision:event-change": [Edit("organiser", button="Save the changes")],
     "supervision:event": [Edit("organiser", "held and recorded")],
     "supervision:recognition": [Edit("organiser", "saved before", button="Save criteria")],
     "surveys:scheme": [Edit("organiser", button="Save")],  # the first entry of the schedule
