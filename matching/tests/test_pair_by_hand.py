@@ -215,6 +215,27 @@ def test_the_waiting_list_links_each_waiting_mentee_to_choose_a_mentor(
 
 
 @pytest.mark.django_db
+def test_a_rounds_unmatched_mentee_links_to_choose_a_mentor_and_a_matched_one_does_not(
+    client, scheme, organiser, make_mentee, make_mentor
+):
+    make_mentor(scheme, capacity=1)
+    first, second = make_mentee(scheme), make_mentee(scheme)
+    match_round = services.match_round_start(scheme=scheme, started_by=organiser)
+    unmatched = match_round.proposals.get(mentor_enrolment=None).mentee_enrolment
+    matched = first if unmatched == second else second
+    client.force_login(organiser)
+
+    body = client.get(
+        reverse("matching:round-detail", args=[scheme.slug, match_round.pk])
+    ).content.decode()
+
+    assert body.count(">Choose a mentor<") == 1
+    assert list_url(scheme, unmatched) in body
+    assert list_url(scheme, matched) not in body
+    assert client.get(list_url(scheme, unmatched)).status_code == 200
+
+
+@pytest.mark.django_db
 def test_the_list_shows_each_mentors_places_rules_and_score(
     client, scheme, organiser, maya, tom, make_mentor
 ):

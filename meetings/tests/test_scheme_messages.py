@@ -14,7 +14,12 @@ from meetings.models import SchemeMessage
 from meetings.services import scheme_message_send
 from meetings.tests.factories import MeetingFactory
 from schemes.models import Enrolment
-from schemes.tests.factories import EnrolmentFactory, MemberFactory, appoint
+from schemes.tests.factories import (
+    EnrolmentFactory,
+    MemberFactory,
+    MentorEnrolmentFactory,
+    appoint,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -174,6 +179,18 @@ def test_withdrawn_trainees_never_receive_a_message(
         send(client, scheme, compose("mentees"))
     assert "will.withdrawn@example.nhs.uk" not in recipients()
     assert recipients()  # the others did get it
+
+
+def test_all_mentors_reach_the_active_mentors_and_no_mentee(
+    client, organiser, scheme, cast, django_capture_on_commit_callbacks
+):
+    MentorEnrolmentFactory(
+        scheme=scheme, user__email="wes.withdrawn@example.nhs.uk", status=Enrolment.Status.WITHDRAWN
+    )
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        send(client, scheme, compose("mentors", subject="Supervision dates"))
+    assert recipients() == sorted([cast["pair"].mentor.email, cast["other_pair"].mentor.email])
 
 
 def test_pairs_needing_a_check_in_reach_both_members_and_no_other_pair(

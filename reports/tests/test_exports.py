@@ -3,6 +3,7 @@ people who may read the report they export."""
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Grade
 from matching.models import Pair
 from meetings.tests.factories import MeetingFactory
 from reports.exports import (
@@ -459,3 +460,33 @@ def test_the_print_report_follows_the_organisation_reports_access(
     client.force_login(request.getfixturevalue(member))
     response = client.get(reverse("reports:organisation-print", args=[organisation.slug]))
     assert response.status_code == status
+
+
+def test_the_print_report_shows_no_small_count_in_its_breakdowns(client, dme, scheme):
+    """The printed report shows no small count: one ST4 in
+    Medical psychotherapy at the Maudsley is never a number in any breakdown."""
+    for _ in range(6):
+        EnrolmentFactory(scheme=scheme, user__grade=Grade.CT2, site="Bethlem Royal Hospital")
+    EnrolmentFactory(
+        scheme=scheme,
+        user__grade=Grade.ST4,
+        user__specialty="Medical psychotherapy",
+        site="Maudsley Hospital",
+    )
+    client.force_login(dme)
+
+    page = client.get(
+        reverse("reports:organisation-print", args=[scheme.organisation.slug])
+    ).content.decode()
+
+    cells = dict(
+        re.findall(
+            r'<th scope="row" class="fw-normal">([^<]+)</th><td class="text-end">([^<]+)<', page
+        )
+    )
+    # Alone in its group beside six others, the one ST4 takes the six with it (secondary
+    # suppression: 7 less 6 would give it away), so both read "not shown".
+    small = ["Specialty trainee year 4 (ST4)", "Medical psychotherapy", "Maudsley Hospital"]
+    for label in small:
+        assert cells[label] in {"fewer than 5", "not shown"}, label
+    assert cells["Core trainee year 2 (CT2)"] == "not shown"

@@ -5,9 +5,12 @@ import time
 from unittest import mock
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from accounts.tokens import email_confirmation_token
+from matching.models import Pair
+from matching.tests.factories import PairFactory
 from schemes.models import Enrolment
 from schemes.tests.factories import EnrolmentFactory
 from schemes.tokens import OPT_OUT_MAX_AGE, opt_out_token
@@ -152,3 +155,24 @@ def test_a_logged_in_stranger_using_the_link_only_opts_out_the_trainee_it_names(
     cohort_enrolment.refresh_from_db()
     assert cohort_enrolment.status == Enrolment.Status.WITHDRAWN
     assert mentee.enrolments.get().status == Enrolment.Status.ACTIVE
+
+
+@pytest.mark.django_db
+def test_opting_out_mid_pair_ends_the_pair_and_the_mentor_is_told(
+    client, cohort_enrolment, mentor_enrolment, django_capture_on_commit_callbacks
+):
+    """The link is one more way an enrolment ends (schemes.lifecycle): the pair ends with it."""
+    pair = PairFactory(
+        scheme=cohort_enrolment.scheme,
+        mentee_enrolment=cohort_enrolment,
+        mentor_enrolment=mentor_enrolment,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(opt_out_url(opt_out_token(cohort_enrolment)))
+
+    pair.refresh_from_db()
+    assert pair.status == Pair.Status.ENDED
+    assert pair.end_reason == Pair.EndReason.MEMBER_LEFT and not pair.ended_badly
+    told = [message for message in mail.outbox if message.to == [mentor_enrolment.user.email]]
+    assert [message.subject for message in told] == ["Your mentee has left SLaM peer mentoring"]
