@@ -319,6 +319,17 @@ IntakeWindowFormSet = inlineformset_factory(
 )
 
 
+class RotationWindowsForm(forms.Form):
+    """How many of the coming rotations to create intake windows for."""
+
+    count = forms.TypedChoiceField(
+        label="Rotations",
+        coerce=int,
+        choices=[(2, "The next 2 rotations (a year)"), (4, "The next 4 rotations (two years)")],
+        initial=2,
+    )
+
+
 class SchemeCreateForm(SchemeForm):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none())
 
@@ -383,6 +394,7 @@ __all__ = [
     "MenteeJoinForm",
     "MentorJoinForm",
     "ReferralForm",
+    "RotationWindowsForm",
     "SchemeCreateForm",
     "SchemeForm",
     "WithdrawForm",

@@ -14,7 +14,8 @@ from accounts.services import notification_queue
 
 from .eligibility import mentee_decision, mentor_decision
 from .lifecycle import EndCause, enrolment_ended
-from .models import Enrolment, Referral, Scheme, SchemeRole
+from .models import Enrolment, IntakeWindow, Referral, Scheme, SchemeRole
+from .rotations import RotationWindow, windows_to_create
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -73,6 +74,37 @@ def scheme_role_remove(
             target=f"scheme:{scheme.pk}",
             details={"user": user.pk, "role": role},
         )
+
+
+def intake_windows_create_from_rotations(
+    *, scheme: Scheme, proposed: list[RotationWindow], created_by: User
+) -> list[IntakeWindow]:
+    """Create the proposed rotation windows that overlap none of the scheme's windows.
+
+    The scheme row is locked first, so two organisers confirming at once create each window once;
+    the overlap check runs again inside the lock rather than trusting the preview.
+    """
+    with transaction.atomic():
+        Scheme.objects.select_for_update().filter(pk=scheme.pk).first()
+        existing = scheme.intake_windows.values_list("opens_on", "closes_on")
+        new, _ = windows_to_create(proposed, existing)
+        created = IntakeWindow.objects.bulk_create(
+            IntakeWindow(
+                scheme=scheme,
+                label=window.label,
+                opens_on=window.opens_on,
+                closes_on=window.closes_on,
+            )
+            for window in new
+        )
+        if created:
+            audit_record(
+                actor=created_by,
+                action="intake_windows_created",
+                target=f"scheme:{scheme.pk}",
+                details={"count": len(created)},
+            )
+    return created
 
 
 def enrolment_status_for_self_sign_up(

@@ -16,6 +16,11 @@ urlpatterns = [
     path("manage/all/", organiser.manage, name="manage"),
     path("manage/new/", organiser.scheme_create, name="create"),
     path("<slug:slug>/settings/", organiser.scheme_edit, name="edit"),
+    path(
+        "<slug:slug>/settings/rotations/",
+        organiser.intake_windows_from_rotations,
+        name="rotation-windows",
+    ),
     path("<slug:slug>/people/", organiser.scheme_people, name="people"),
     path("<slug:slug>/enrolments/", organiser.enrolment_list, name="enrolments"),
     path("<slug:slug>/enrolments/add/", organiser.enrolment_add, name="enrolment-add"),

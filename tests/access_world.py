@@ -244,6 +244,7 @@ def url_args(name, w):
         "schemes:opt-out": [w.opt_out_token],
         "schemes:edit": [slug],
         "schemes:people": [slug],
+        "schemes:rotation-windows": [slug],
         "schemes:enrolments": [slug],
         "schemes:enrolment-add": [slug],
         "schemes:enrolment-status": [slug, w.waiting.pk, "pause"],

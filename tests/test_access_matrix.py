@@ -153,6 +153,7 @@ ACCESS = {
     "schemes:create": get(403, dme=OK, other_dme=OK, superuser=403),  # for their own trust
     "schemes:edit": get(ORGANISE),
     "schemes:people": get(ORGANISE),
+    "schemes:rotation-windows": get(ORGANISE),
     "schemes:enrolments": get(ORGANISE),
     "schemes:enrolment-add": post(ORGANISE),
     "schemes:enrolment-status": post(ORGANISE),

@@ -42,6 +42,7 @@ FORM_PAGES = {
     "schemes.forms.SchemeForm": ("schemes:edit", None, "organiser", "post"),
     "schemes.forms.IntakeWindowForm": ("schemes:edit", None, "organiser", "post"),
     "schemes.forms.SchemeCreateForm": ("schemes:create", None, "dme", "post"),
+    "schemes.forms.RotationWindowsForm": ("schemes:rotation-windows", None, "organiser", "post"),
     "schemes.forms.PersonByEmailForm": ("schemes:people", None, "organiser", "post"),
     "schemes.forms.AppointForm": ("schemes:people", None, "organiser", "post"),
     "schemes.forms.EnrolmentAddForm": (

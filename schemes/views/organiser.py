@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import audit_record
@@ -21,10 +22,12 @@ from ..forms import (
     EnrolmentAddForm,
     IntakeWindowFormSet,
     ReferralForm,
+    RotationWindowsForm,
     SchemeCreateForm,
     SchemeForm,
 )
 from ..models import Enrolment, Organisation, OrganisationRole, Referral, SchemeRole
+from ..rotations import next_rotation_windows, windows_to_create
 from ..selectors import scheme_counts, scheme_staff
 
 
@@ -89,6 +92,36 @@ def scheme_edit(request, slug):
         return redirect("schemes:edit", slug=scheme.slug)
     return render(
         request, "schemes/scheme_form.html", {"form": form, "windows": windows, "scheme": scheme}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake_windows_from_rotations(request, slug):
+    """Preview the coming rotations' intake windows (GET), then create them (POST)."""
+    scheme = scheme_for(request.user, slug, need="organise")
+    data = request.POST if request.method == "POST" else request.GET
+    form = RotationWindowsForm(data if "count" in data else None)
+    count = form.cleaned_data["count"] if form.is_valid() else 2
+    proposed = next_rotation_windows(timezone.localdate(), count)
+    if request.method == "POST" and form.is_valid():
+        created = services.intake_windows_create_from_rotations(
+            scheme=scheme, proposed=proposed, created_by=request.user
+        )
+        if created:
+            labels = ", ".join(window.label for window in created)
+            messages.success(request, f"Intake windows added: {labels}.")
+        else:
+            messages.info(request, "No window added: the scheme already has those rotations.")
+        return redirect("schemes:edit", slug=scheme.slug)
+    new, skipped = windows_to_create(
+        proposed, scheme.intake_windows.values_list("opens_on", "closes_on")
+    )
+    return render(
+        request,
+        "schemes/rotation_windows.html",
+        {"scheme": scheme, "form": form, "new": new, "skipped": skipped, "count": count},
+        status=400 if request.method == "POST" else 200,
     )
 
 
