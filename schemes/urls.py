@@ -21,6 +21,8 @@ urlpatterns = [
         organiser.intake_windows_from_rotations,
         name="rotation-windows",
     ),
+    path("<slug:slug>/handover/", organiser.scheme_handover, name="handover"),
+    path("<slug:slug>/organisers/appoint/", organiser.organiser_appoint, name="organiser-appoint"),
     path("<slug:slug>/people/", organiser.scheme_people, name="people"),
     path("<slug:slug>/enrolments/", organiser.enrolment_list, name="enrolments"),
     path("<slug:slug>/enrolments/add/", organiser.enrolment_add, name="enrolment-add"),

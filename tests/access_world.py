@@ -245,6 +245,8 @@ def url_args(name, w):
         "schemes:edit": [slug],
         "schemes:people": [slug],
         "schemes:rotation-windows": [slug],
+        "schemes:handover": [slug],
+        "schemes:organiser-appoint": [slug],
         "schemes:enrolments": [slug],
         "schemes:enrolment-add": [slug],
         "schemes:enrolment-status": [slug, w.waiting.pk, "pause"],

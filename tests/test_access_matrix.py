@@ -154,6 +154,10 @@ ACCESS = {
     "schemes:edit": get(ORGANISE),
     "schemes:people": get(ORGANISE),
     "schemes:rotation-windows": get(ORGANISE),
+    "schemes:handover": get(ORGANISE),
+    # The trust's DME appoints an organiser (a scheme whose last one left); organisers use
+    # the people page.
+    "schemes:organiser-appoint": get(403, dme=OK, other_organiser=404, other_dme=404),
     "schemes:enrolments": get(ORGANISE),
     "schemes:enrolment-add": post(ORGANISE),
     "schemes:enrolment-status": post(ORGANISE),

@@ -20,12 +20,15 @@ from ..filters import EnrolmentFilter
 from ..forms import (
     AppointForm,
     EnrolmentAddForm,
+    HandoverForm,
     IntakeWindowFormSet,
+    PersonByEmailForm,
     ReferralForm,
     RotationWindowsForm,
     SchemeCreateForm,
     SchemeForm,
 )
+from ..handover import sections_for
 from ..models import Enrolment, Organisation, OrganisationRole, Referral, SchemeRole
 from ..rotations import next_rotation_windows, windows_to_create
 from ..selectors import scheme_counts, scheme_staff
@@ -291,4 +294,69 @@ def referral_detail(request, pk):
         request,
         "schemes/referral_detail.html",
         {"referral": referral, "scheme": scheme, "is_trainee": is_trainee},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scheme_handover(request, slug):
+    """What the next organiser needs (metadata only), and stepping down with a successor."""
+    scheme = scheme_for(request.user, slug, need="organise")
+    form = HandoverForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.scheme_handover(
+                scheme=scheme,
+                organiser=request.user,
+                successor=form.user,
+                tell_dme=form.cleaned_data["tell_dme"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if form.user is not None:
+                done = f"{form.user} is now an organiser of {scheme.name} and has been emailed."
+            else:
+                done = f"You are no longer an organiser of {scheme.name}."
+            messages.success(request, f"{done} Thank you for running the scheme.")
+            return redirect("accounts:my-mentoring")
+    return render(
+        request,
+        "schemes/handover.html",
+        {
+            "scheme": scheme,
+            "form": form,
+            "sections": sections_for(scheme),
+            "organisers": [
+                role.user
+                for role in scheme_staff(scheme)
+                if role.role == SchemeRole.Role.ORGANISER and role.user_id != request.user.pk
+            ],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_appoint(request, slug):
+    """The trust's DME appoints an organiser, e.g. of a scheme whose last one stepped down."""
+    scheme = scheme_for(request.user, slug, need="appoint")
+    form = PersonByEmailForm(request.POST or None, scheme=scheme, submit_label="Appoint organiser")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organiser_appoint(scheme=scheme, user=form.user, appointed_by=request.user)
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(
+                request, f"{form.user} is an organiser of {scheme.name} and has been emailed."
+            )
+            return redirect("schemes:organiser-appoint", slug=scheme.slug)
+    organisers = [
+        role.user for role in scheme_staff(scheme) if role.role == SchemeRole.Role.ORGANISER
+    ]
+    return render(
+        request,
+        "schemes/organiser_appoint.html",
+        {"scheme": scheme, "form": form, "organisers": organisers},
     )

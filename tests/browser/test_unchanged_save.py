@@ -160,6 +160,8 @@ NOT_EDIT_PAGES = {
     "schemes:withdraw": "ends an enrolment",
     "schemes:create": "creates a scheme",
     "schemes:people": "appoints someone",
+    "schemes:handover": "appoints a successor and steps down",
+    "schemes:organiser-appoint": "appoints an organiser",
     "schemes:enrolments": "adds an enrolment",
     "schemes:referral-create": "creates a referral",
     "schemes:cohort-upload": "uploads a file",
