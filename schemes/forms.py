@@ -408,6 +408,22 @@ class HandoverForm(forms.Form):
         return cleaned
 
 
+class SchemeInterestForm(forms.ModelForm):
+    """Whether a trust without a scheme would like one (the seed's survey asked)."""
+
+    class Meta:
+        model = Organisation
+        fields = ["scheme_interest", "scheme_interest_note"]
+        labels = {
+            "scheme_interest": "Would the trust like a peer mentoring scheme?",
+            "scheme_interest_note": "Note (optional)",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Save")
+
+
 class EnrolmentAddForm(PersonByEmailForm):
     role = forms.ChoiceField(choices=Enrolment.Role.choices)
     capacity = forms.TypedChoiceField(
@@ -436,6 +452,7 @@ __all__ = [
     "MentorJoinForm",
     "ReferralForm",
     "RotationWindowsForm",
+    "SchemeInterestForm",
     "SchemeCreateForm",
     "SchemeForm",
     "WithdrawForm",

@@ -375,3 +375,41 @@ def schemes_without_organiser_notify() -> int:
     return sum(
         scheme_without_organiser_notify(scheme=scheme) for scheme in schemes_without_organiser()
     )
+
+
+# --- A trust without a scheme ------------------------------------------------------------------
+
+
+def organisation_scheme_interest_record(
+    *, organisation: Organisation, interest: str, note: str, recorded_by: User
+) -> bool:
+    """Record whether a trust would like a scheme. The date moves only when the answer or the
+    note changes, so saving an unchanged form changes nothing. Returns whether it changed."""
+    note = note.strip()
+    if (interest, note) == (organisation.scheme_interest, organisation.scheme_interest_note):
+        return False
+    organisation.scheme_interest = interest
+    organisation.scheme_interest_note = note
+    organisation.scheme_interest_recorded_on = timezone.localdate()
+    organisation.full_clean(
+        exclude=[
+            field.name
+            for field in organisation._meta.fields
+            if not field.name.startswith("scheme_interest")
+        ]
+    )
+    with transaction.atomic():
+        organisation.save(
+            update_fields=[
+                "scheme_interest",
+                "scheme_interest_note",
+                "scheme_interest_recorded_on",
+            ]
+        )
+        audit_record(
+            actor=recorded_by,
+            action="scheme_interest_recorded",
+            target=f"organisation:{organisation.pk}",
+            details={"interest": interest},
+        )
+    return True

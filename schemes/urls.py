@@ -15,6 +15,11 @@ urlpatterns = [
     # Organisers, DMEs, regional leads
     path("manage/all/", organiser.manage, name="manage"),
     path("manage/new/", organiser.scheme_create, name="create"),
+    path(
+        "organisations/<slug:slug>/scheme-interest/",
+        organiser.organisation_scheme_interest,
+        name="scheme-interest",
+    ),
     path("<slug:slug>/settings/", organiser.scheme_edit, name="edit"),
     path(
         "<slug:slug>/settings/rotations/",

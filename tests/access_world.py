@@ -247,6 +247,7 @@ def url_args(name, w):
         "schemes:rotation-windows": [slug],
         "schemes:handover": [slug],
         "schemes:organiser-appoint": [slug],
+        "schemes:scheme-interest": [w.organisation.slug],
         "schemes:enrolments": [slug],
         "schemes:enrolment-add": [slug],
         "schemes:enrolment-status": [slug, w.waiting.pk, "pause"],

@@ -44,6 +44,7 @@ FORM_PAGES = {
     "schemes.forms.SchemeCreateForm": ("schemes:create", None, "dme", "post"),
     "schemes.forms.RotationWindowsForm": ("schemes:rotation-windows", None, "organiser", "post"),
     "schemes.forms.HandoverForm": ("schemes:handover", None, "organiser", "post"),
+    "schemes.forms.SchemeInterestForm": ("schemes:scheme-interest", None, "dme", "post"),
     "schemes.forms.PersonByEmailForm": ("schemes:people", None, "organiser", "post"),
     "schemes.forms.AppointForm": ("schemes:people", None, "organiser", "post"),
     "schemes.forms.EnrolmentAddForm": (

@@ -15,7 +15,13 @@ from accounts.audit import audit_record
 from accounts.redirects import safe_next
 
 from .. import services
-from ..access import can_refer, is_organiser, scheme_for, schemes_visible_to_staff
+from ..access import (
+    can_refer,
+    is_organiser,
+    organisation_for,
+    scheme_for,
+    schemes_visible_to_staff,
+)
 from ..filters import EnrolmentFilter
 from ..forms import (
     AppointForm,
@@ -27,6 +33,7 @@ from ..forms import (
     RotationWindowsForm,
     SchemeCreateForm,
     SchemeForm,
+    SchemeInterestForm,
 )
 from ..handover import sections_for
 from ..models import Enrolment, Organisation, OrganisationRole, Referral, SchemeRole
@@ -359,4 +366,41 @@ def organiser_appoint(request, slug):
         request,
         "schemes/organiser_appoint.html",
         {"scheme": scheme, "form": form, "organisers": organisers},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_scheme_interest(request, slug):
+    """The trust's DME, or the region's lead, records whether a trust would like a scheme."""
+    organisation = organisation_for(request.user, slug, need="oversee")
+    # A form bound to a copy, so a refused answer is never shown as the trust's.
+    form = SchemeInterestForm(
+        request.POST if request.method == "POST" else None,
+        instance=Organisation.objects.get(pk=organisation.pk),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.organisation_scheme_interest_record(
+                organisation=organisation,
+                interest=form.cleaned_data["scheme_interest"],
+                note=form.cleaned_data["scheme_interest_note"],
+                recorded_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if changed:
+                messages.success(request, f"{organisation.name}: interest recorded.")
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect("schemes:scheme-interest", slug=organisation.slug)
+    return render(
+        request,
+        "schemes/scheme_interest.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "has_scheme": organisation.schemes.exists(),
+        },
     )
