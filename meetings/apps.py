@@ -10,7 +10,7 @@ class MeetingsConfig(AppConfig):
         # Register header links, "My mentoring" panels, email kinds and personal data.
         from schemes.lifecycle import on_enrolment_end
 
-        from . import navigation, notifications, panels, personal_data  # noqa: F401
+        from . import handover, navigation, notifications, panels, personal_data  # noqa: F401
         from .lifecycle import pairs_end_for_ended_enrolment
 
         on_enrolment_end(pairs_end_for_ended_enrolment)

@@ -334,6 +334,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.tasks.supervision_reminders_sweep",
         "schedule": 15 * 60,
     },
+    "schemes-without-organiser": {
+        "task": "schemes.tasks.schemes_without_organiser_sweep",
+        "schedule": 24 * 60 * 60,
+    },
     "surveys-invite-and-remind": {
         "task": "surveys.tasks.surveys_sweep",
         "schedule": 60 * 60,

@@ -49,6 +49,7 @@ PROVISION_COLUMNS = (
     ("admin_hours_per_month", "Admin hours a month"),
     ("budget_pounds_per_year", "Budget £ a year"),
     ("collects_outcome_data", "Outcome data"),
+    ("scheme_interest", "Interest in a scheme (trusts without one)"),
     ("reported_difficulties", "Difficulties reported"),
 )
 FIGURE_COLUMNS = (("figure", "Figure"), ("category", "Category"), ("schemes", "Schemes"))
@@ -190,6 +191,16 @@ def audited_export(
 # --- The tables -------------------------------------------------------------------------------
 
 
+def _scheme_interest(organisation):
+    """e.g. "Interested (recorded 2026-12-05): the DME is looking for a lead"."""
+    text = organisation.get_scheme_interest_display()
+    if organisation.scheme_interest_recorded_on:
+        text += f" (recorded {organisation.scheme_interest_recorded_on:%Y-%m-%d})"
+    if organisation.scheme_interest_note:
+        text += f": {organisation.scheme_interest_note}"
+    return text
+
+
 def provision_tables(report):
     def rows():
         for row in report["rows"]:
@@ -199,6 +210,7 @@ def provision_tables(report):
                     "trust": organisation.short_name or organisation.name,
                     "scheme": "No scheme",
                     "reported_difficulties": organisation.reported_difficulties,
+                    "scheme_interest": _scheme_interest(organisation),
                 }
             for item in row.schemes:
                 scheme = item["scheme"]

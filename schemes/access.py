@@ -71,7 +71,8 @@ def is_related(user, scheme):
 
 
 def scheme_for(user, slug, *, need):
-    """Return the scheme if `user` may `need` it ("view", "organise" or "refer").
+    """Return the scheme if `user` may `need` it ("view", "organise", "refer", or "appoint":
+    the trust's DME appointing an organiser).
 
     Raises Http404 for outsiders and PermissionDenied for a lesser role.
     """
@@ -82,8 +83,11 @@ def scheme_for(user, slug, *, need):
         "view": lambda: True,
         "organise": lambda: is_organiser(user, scheme),
         "refer": lambda: can_refer(user, scheme),
+        "appoint": lambda: is_dme_of(user, scheme.organisation),
     }[need]()
     if not allowed:
+        if need == "appoint":
+            raise PermissionDenied("Only the trust's DME appoints organisers here.")
         raise PermissionDenied("Only the scheme's organisers can do this.")
     return scheme
 

@@ -11,7 +11,7 @@ class SchemesConfig(AppConfig):
         from accounts.personal_data import register_closing_step
         from accounts.two_factor import register_staff_check
 
-        from . import navigation, notifications, panels, personal_data  # noqa: F401
+        from . import handover, navigation, notifications, panels, personal_data  # noqa: F401
         from .access import holds_staff_role
         from .services import enrolments_end_for_closed_account
 

@@ -319,6 +319,17 @@ IntakeWindowFormSet = inlineformset_factory(
 )
 
 
+class RotationWindowsForm(forms.Form):
+    """How many of the coming rotations to create intake windows for."""
+
+    count = forms.TypedChoiceField(
+        label="Rotations",
+        coerce=int,
+        choices=[(2, "The next 2 rotations (a year)"), (4, "The next 4 rotations (two years)")],
+        initial=2,
+    )
+
+
 class SchemeCreateForm(SchemeForm):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none())
 
@@ -357,6 +368,62 @@ class AppointForm(PersonByEmailForm):
     )
 
 
+class HandoverForm(forms.Form):
+    """The organiser's successor, or the choice to leave the DME to appoint one."""
+
+    email = forms.EmailField(
+        label="Your successor's email address",
+        required=False,
+        help_text="They need an account. Leave it empty if another organiser stays on.",
+    )
+    tell_dme = forms.BooleanField(
+        label="I have no successor: tell the trust's DME that the scheme will have no organiser",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = None
+        self.helper = _helper("Hand over and step down")
+        self.helper.inputs[0].field_classes = "btn btn-danger"
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if not email:
+            return email
+        email = User.objects.normalize_email(email)
+        self.user = User.objects.filter(email__iexact=email, is_active=True).first()
+        if self.user is None:
+            raise forms.ValidationError(
+                "Nobody has an account with that address. Ask your successor to sign up first."
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("email") and cleaned.get("tell_dme"):
+            self.add_error(
+                "tell_dme", "Either name a successor or tell the DME there is none, not both."
+            )
+        return cleaned
+
+
+class SchemeInterestForm(forms.ModelForm):
+    """Whether a trust without a scheme would like one (the seed's survey asked)."""
+
+    class Meta:
+        model = Organisation
+        fields = ["scheme_interest", "scheme_interest_note"]
+        labels = {
+            "scheme_interest": "Would the trust like a peer mentoring scheme?",
+            "scheme_interest_note": "Note (optional)",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Save")
+
+
 class EnrolmentAddForm(PersonByEmailForm):
     role = forms.ChoiceField(choices=Enrolment.Role.choices)
     capacity = forms.TypedChoiceField(
@@ -379,10 +446,13 @@ __all__ = [
     "AppointForm",
     "EnrolmentAddForm",
     "Grade",
+    "HandoverForm",
     "IntakeWindowFormSet",
     "MenteeJoinForm",
     "MentorJoinForm",
     "ReferralForm",
+    "RotationWindowsForm",
+    "SchemeInterestForm",
     "SchemeCreateForm",
     "SchemeForm",
     "WithdrawForm",

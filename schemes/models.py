@@ -28,6 +28,15 @@ class Region(models.Model):
         return self.name
 
 
+class SchemeInterest(models.TextChoices):
+    """The seed asked trusts without a scheme whether they would like to set one up."""
+
+    NOT_ASKED = "not_asked", "Not asked"
+    INTERESTED = "interested", "Interested"
+    NOT_INTERESTED = "not_interested", "Not interested"
+    SETTING_UP = "setting_up", "Setting one up"
+
+
 class Organisation(models.Model):
     """A Local Education Provider: an NHS trust."""
 
@@ -43,6 +52,18 @@ class Organisation(models.Model):
     reported_difficulties = models.TextField(
         blank=True, help_text="What the trust reports makes running its scheme hard."
     )
+    # For a trust without a scheme: whether it would like one, as its DME or the regional lead
+    # last recorded it.
+    scheme_interest = models.CharField(
+        "interest in a peer mentoring scheme",
+        max_length=16,
+        choices=SchemeInterest.choices,
+        default=SchemeInterest.NOT_ASKED,
+    )
+    scheme_interest_note = models.CharField(
+        "note", max_length=300, blank=True, help_text="e.g. who is leading it, or what is missing."
+    )
+    scheme_interest_recorded_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -72,3 +72,4 @@ register_scheme_page(
 )
 register_scheme_page(SchemeNavItem("Organisers and supervisors", "schemes:people", position=100))
 register_scheme_page(SchemeNavItem("Settings", "schemes:edit", position=110))
+register_scheme_page(SchemeNavItem("Hand over", "schemes:handover", position=120))

@@ -68,3 +68,34 @@ def cohort_enrolled_context(notification):
         "my_mentoring_url": f"{settings.SITE_URL}{reverse('accounts:my-mentoring')}",
         "organisers": organisers,
     }
+
+
+@register("organiser_appointed")
+def organiser_appointed_context(notification):
+    """A new organiser: from an organiser who handed over, or from the trust's DME."""
+    from django.conf import settings
+
+    from accounts.models import User
+
+    from .models import Scheme
+
+    scheme = Scheme.objects.select_related("organisation").get(pk=notification.context["scheme_id"])
+    appointed_by = User.objects.filter(pk=notification.context.get("appointed_by_id")).first()
+    return {
+        "scheme": scheme,
+        "appointed_by": appointed_by,
+        "handover": notification.context.get("handover", False),
+        "handover_url": f"{settings.SITE_URL}{reverse('schemes:handover', args=[scheme.slug])}",
+        "manage_url": f"{settings.SITE_URL}{reverse('schemes:manage')}",
+    }
+
+
+@register("scheme_without_organiser")
+def scheme_without_organiser_context(notification):
+    from django.conf import settings
+
+    from .models import Scheme
+
+    scheme = Scheme.objects.select_related("organisation").get(pk=notification.context["scheme_id"])
+    path = reverse("schemes:organiser-appoint", args=[scheme.slug])
+    return {"scheme": scheme, "appoint_url": f"{settings.SITE_URL}{path}"}

@@ -14,7 +14,8 @@ from accounts.services import notification_queue
 
 from .eligibility import mentee_decision, mentor_decision
 from .lifecycle import EndCause, enrolment_ended
-from .models import Enrolment, Referral, Scheme, SchemeRole
+from .models import Enrolment, IntakeWindow, Referral, Scheme, SchemeRole
+from .rotations import RotationWindow, windows_to_create
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -73,6 +74,37 @@ def scheme_role_remove(
             target=f"scheme:{scheme.pk}",
             details={"user": user.pk, "role": role},
         )
+
+
+def intake_windows_create_from_rotations(
+    *, scheme: Scheme, proposed: list[RotationWindow], created_by: User
+) -> list[IntakeWindow]:
+    """Create the proposed rotation windows that overlap none of the scheme's windows.
+
+    The scheme row is locked first, so two organisers confirming at once create each window once;
+    the overlap check runs again inside the lock rather than trusting the preview.
+    """
+    with transaction.atomic():
+        Scheme.objects.select_for_update().filter(pk=scheme.pk).first()
+        existing = scheme.intake_windows.values_list("opens_on", "closes_on")
+        new, _ = windows_to_create(proposed, existing)
+        created = IntakeWindow.objects.bulk_create(
+            IntakeWindow(
+                scheme=scheme,
+                label=window.label,
+                opens_on=window.opens_on,
+                closes_on=window.closes_on,
+            )
+            for window in new
+        )
+        if created:
+            audit_record(
+                actor=created_by,
+                action="intake_windows_created",
+                target=f"scheme:{scheme.pk}",
+                details={"count": len(created)},
+            )
+    return created
 
 
 def enrolment_status_for_self_sign_up(
@@ -234,3 +266,150 @@ def referral_create(*, scheme: Scheme, user: User, reason: str, referred_by: Use
             context={"referral_id": referral.pk},
         )
     return referral
+
+
+# --- Organisers: handing a scheme over, and a scheme nobody runs ------------------------------
+
+
+def organiser_appoint(
+    *, scheme: Scheme, user: User, appointed_by: User, handed_over_by: User | None = None
+) -> SchemeRole:
+    """Appoint an organiser and email them: by a DME for a scheme that has none, or as the
+    successor of an organiser who hands over (`handed_over_by`)."""
+    if not user.is_active:
+        raise ValidationError(f"{user}'s account is closed: choose someone else.")
+    with transaction.atomic():
+        scheme_role, _ = scheme_role_appoint(
+            scheme=scheme, user=user, role=SchemeRole.Role.ORGANISER, appointed_by=appointed_by
+        )
+        notification_queue(
+            key=f"organiser_appointed:{scheme.pk}:{user.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+            kind="organiser_appointed",
+            recipient=user,
+            context={
+                "scheme_id": scheme.pk,
+                "appointed_by_id": appointed_by.pk,
+                "handover": handed_over_by is not None,
+            },
+        )
+    return scheme_role
+
+
+def scheme_handover(
+    *, scheme: Scheme, organiser: User, successor: User | None, tell_dme: bool = False
+) -> None:
+    """An organiser steps down, appointing `successor` first, in one transaction.
+
+    1. Lock the scheme's organiser roles, so two organisers stepping down at once cannot both
+       leave it with nobody.
+    2. Appoint the successor (emailed once the transaction commits).
+    3. Remove the organiser's role. The last organiser may leave without a successor only with
+       `tell_dme`, and only if the trust has a DME to tell: the DME is emailed at once, with a
+       link to appoint someone.
+    """
+    if successor is not None and successor.pk == organiser.pk:
+        raise ValidationError("Choose someone else as your successor: you are stepping down.")
+    with transaction.atomic():
+        organisers = list(
+            SchemeRole.objects.select_for_update()
+            .filter(scheme=scheme, role=SchemeRole.Role.ORGANISER)
+            .values_list("user_id", flat=True)
+        )
+        if organiser.pk not in organisers:
+            raise ValidationError("You are not an organiser of this scheme.")
+        if successor is not None:
+            organiser_appoint(
+                scheme=scheme, user=successor, appointed_by=organiser, handed_over_by=organiser
+            )
+        elif organisers == [organiser.pk]:
+            _organiser_gap_check(scheme=scheme, tell_dme=tell_dme)
+        SchemeRole.objects.filter(
+            scheme=scheme, user=organiser, role=SchemeRole.Role.ORGANISER
+        ).delete()
+        audit_record(
+            actor=organiser,
+            action="role_removed",
+            target=f"scheme:{scheme.pk}",
+            details={"user": organiser.pk, "role": SchemeRole.Role.ORGANISER, "handover": True},
+        )
+        if successor is None and organisers == [organiser.pk]:
+            scheme_without_organiser_notify(scheme=scheme)
+
+
+def _organiser_gap_check(*, scheme: Scheme, tell_dme: bool) -> None:
+    from .handover import trust_dmes
+
+    if not tell_dme:
+        raise ValidationError(
+            "You are the scheme's only organiser: name a successor, or tick the box to tell "
+            "the trust's DME that the scheme will have no organiser."
+        )
+    if not trust_dmes(scheme):
+        raise ValidationError(
+            "You are the scheme's only organiser and the trust has no DME here to tell: name a "
+            "successor before you step down."
+        )
+
+
+def scheme_without_organiser_notify(*, scheme: Scheme) -> int:
+    """Email each DME of the trust that `scheme` has no organiser, once per time it loses them
+    (schemes.handover.organiser_gap_key). Returns how many emails were queued."""
+    from .handover import organiser_gap_key, trust_dmes
+
+    queued = 0
+    for dme in trust_dmes(scheme):
+        notification = notification_queue(
+            key=organiser_gap_key(scheme, dme.pk),
+            kind="scheme_without_organiser",
+            recipient=dme,
+            context={"scheme_id": scheme.pk},
+        )
+        queued += notification is not None
+    return queued
+
+
+def schemes_without_organiser_notify() -> int:
+    """The daily sweep: tell the DMEs of every scheme that has no organiser. Safe to run twice."""
+    from .handover import schemes_without_organiser
+
+    return sum(
+        scheme_without_organiser_notify(scheme=scheme) for scheme in schemes_without_organiser()
+    )
+
+
+# --- A trust without a scheme ------------------------------------------------------------------
+
+
+def organisation_scheme_interest_record(
+    *, organisation: Organisation, interest: str, note: str, recorded_by: User
+) -> bool:
+    """Record whether a trust would like a scheme. The date moves only when the answer or the
+    note changes, so saving an unchanged form changes nothing. Returns whether it changed."""
+    note = note.strip()
+    if (interest, note) == (organisation.scheme_interest, organisation.scheme_interest_note):
+        return False
+    organisation.scheme_interest = interest
+    organisation.scheme_interest_note = note
+    organisation.scheme_interest_recorded_on = timezone.localdate()
+    organisation.full_clean(
+        exclude=[
+            field.name
+            for field in organisation._meta.fields
+            if not field.name.startswith("scheme_interest")
+        ]
+    )
+    with transaction.atomic():
+        organisation.save(
+            update_fields=[
+                "scheme_interest",
+                "scheme_interest_note",
+                "scheme_interest_recorded_on",
+            ]
+        )
+        audit_record(
+            actor=recorded_by,
+            action="scheme_interest_recorded",
+            target=f"organisation:{organisation.pk}",
+            details={"interest": interest},
+        )
+    return True

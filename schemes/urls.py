@@ -15,7 +15,19 @@ urlpatterns = [
     # Organisers, DMEs, regional leads
     path("manage/all/", organiser.manage, name="manage"),
     path("manage/new/", organiser.scheme_create, name="create"),
+    path(
+        "organisations/<slug:slug>/scheme-interest/",
+        organiser.organisation_scheme_interest,
+        name="scheme-interest",
+    ),
     path("<slug:slug>/settings/", organiser.scheme_edit, name="edit"),
+    path(
+        "<slug:slug>/settings/rotations/",
+        organiser.intake_windows_from_rotations,
+        name="rotation-windows",
+    ),
+    path("<slug:slug>/handover/", organiser.scheme_handover, name="handover"),
+    path("<slug:slug>/organisers/appoint/", organiser.organiser_appoint, name="organiser-appoint"),
     path("<slug:slug>/people/", organiser.scheme_people, name="people"),
     path("<slug:slug>/enrolments/", organiser.enrolment_list, name="enrolments"),
     path("<slug:slug>/enrolments/add/", organiser.enrolment_add, name="enrolment-add"),

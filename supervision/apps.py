@@ -8,7 +8,7 @@ class SupervisionConfig(AppConfig):
 
     def ready(self):
         # Register header links, the "My mentor training" panel, email kinds and personal data.
-        from . import navigation, notifications, panels, personal_data  # noqa: F401
+        from . import handover, navigation, notifications, panels, personal_data  # noqa: F401
         from .gate import register_with_matching
 
         register_with_matching()

@@ -153,6 +153,14 @@ ACCESS = {
     "schemes:create": get(403, dme=OK, other_dme=OK, superuser=403),  # for their own trust
     "schemes:edit": get(ORGANISE),
     "schemes:people": get(ORGANISE),
+    "schemes:rotation-windows": get(ORGANISE),
+    "schemes:handover": get(ORGANISE),
+    # The trust's DME appoints an organiser (a scheme whose last one left); organisers use
+    # the people page.
+    "schemes:organiser-appoint": get(403, dme=OK, other_organiser=404, other_dme=404),
+    # Whether a trust would like a scheme: its DME and the region's lead record it
+    # (schemes.access.organisation_for "oversee": another trust's DME 404, anyone else 403).
+    "schemes:scheme-interest": get(403, dme=OK, regional_lead=OK, other_dme=404, superuser=403),
     "schemes:enrolments": get(ORGANISE),
     "schemes:enrolment-add": post(ORGANISE),
     "schemes:enrolment-status": post(ORGANISE),

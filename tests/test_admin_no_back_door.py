@@ -55,6 +55,7 @@ NOT_CONTENT = {
     "accounts.AuditEvent.details": "ids, filters and counts by design (accounts/audit.py)",
     "schemes.Organisation.email_domains": "the trust's email domains",
     "schemes.Organisation.reported_difficulties": "the trust's own account of running schemes",
+    "schemes.Organisation.scheme_interest_note": "the trust's plans for a scheme, not a person's",
     "schemes.Scheme.description": "the scheme's public description",
     "schemes.Scheme.eligible_grades": "scheme configuration",
     "schemes.Scheme.eligible_specialties": "scheme configuration",

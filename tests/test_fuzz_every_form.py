@@ -42,6 +42,9 @@ FORM_PAGES = {
     "schemes.forms.SchemeForm": ("schemes:edit", None, "organiser", "post"),
     "schemes.forms.IntakeWindowForm": ("schemes:edit", None, "organiser", "post"),
     "schemes.forms.SchemeCreateForm": ("schemes:create", None, "dme", "post"),
+    "schemes.forms.RotationWindowsForm": ("schemes:rotation-windows", None, "organiser", "post"),
+    "schemes.forms.HandoverForm": ("schemes:handover", None, "organiser", "post"),
+    "schemes.forms.SchemeInterestForm": ("schemes:scheme-interest", None, "dme", "post"),
     "schemes.forms.PersonByEmailForm": ("schemes:people", None, "organiser", "post"),
     "schemes.forms.AppointForm": ("schemes:people", None, "organiser", "post"),
     "schemes.forms.EnrolmentAddForm": (

@@ -64,6 +64,7 @@ def test_each_export_has_exactly_its_documented_columns():
         "admin_hours_per_month",
         "budget_pounds_per_year",
         "collects_outcome_data",
+        "scheme_interest",
         "reported_difficulties",
     ]
     assert [key for key, _ in FIGURE_COLUMNS] == ["figure", "category", "schemes"]

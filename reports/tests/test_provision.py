@@ -143,3 +143,42 @@ def test_a_lead_of_another_region_gets_404(client, region):
 def test_anonymous_visitors_are_sent_to_log_in(client, region):
     response = client.get(reverse("reports:provision", args=[region.slug]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_a_trust_without_a_scheme_shows_its_interest_on_the_page_and_in_the_exports(
+    client, regional_lead, region, scheme, django_assert_num_queries
+):
+    from datetime import date
+
+    from reports.exports import provision_tables
+    from schemes.tests.factories import OrganisationFactory
+
+    OrganisationFactory(
+        region=region,
+        short_name="KMH",
+        scheme_interest="interested",
+        scheme_interest_note="Looking for a consultant lead",
+        scheme_interest_recorded_on=date(2026, 11, 3),
+    )
+    OrganisationFactory(region=region, short_name="QEH")  # never asked
+    client.force_login(regional_lead)
+
+    body = client.get(reverse("reports:provision", args=[region.slug])).content.decode()
+    assert (
+        "No scheme. Interest in one: interested (recorded 3 Nov 2026): "
+        "Looking for a consultant lead." in body
+    )
+    assert "No scheme. Interest in one: not asked." in body
+    with django_assert_num_queries(4):  # the interest comes with the trust: no query more
+        tables = provision_tables(region_provision(region))
+    rows = {row["trust"]: row for row in tables[0].rows}
+    assert rows["KMH"]["scheme_interest"] == (
+        "Interested (recorded 2026-11-03): Looking for a consultant lead"
+    )
+    assert rows["QEH"]["scheme_interest"] == "Not asked"
+    assert "scheme_interest" not in rows[scheme.organisation.short_name]
+    csv = client.get(reverse("reports:provision-csv", args=[region.slug]))
+    text = b"".join(csv.streaming_content).decode() if csv.streaming else csv.content.decode()
+    assert "Interest in a scheme (trusts without one)" in text
+    assert "Interested (recorded 2026-11-03): Looking for a consultant lead" in text

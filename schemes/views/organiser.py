@@ -8,23 +8,36 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import audit_record
 from accounts.redirects import safe_next
 
 from .. import disclosure, services
-from ..access import can_refer, is_organiser, scheme_for, schemes_visible_to_staff
+from ..access import (
+    can_refer,
+    is_organiser,
+    organisation_for,
+    scheme_for,
+    schemes_visible_to_staff,
+)
 from ..filters import EnrolmentFilter
 from ..forms import (
     AppointForm,
     EnrolmentAddForm,
+    HandoverForm,
     IntakeWindowFormSet,
+    PersonByEmailForm,
     ReferralForm,
+    RotationWindowsForm,
     SchemeCreateForm,
     SchemeForm,
+    SchemeInterestForm,
 )
+from ..handover import sections_for
 from ..models import Enrolment, Organisation, OrganisationRole, Referral, SchemeRole
+from ..rotations import next_rotation_windows, windows_to_create
 from ..selectors import scheme_counts, scheme_staff
 
 
@@ -95,6 +108,36 @@ def scheme_edit(request, slug):
         return redirect("schemes:edit", slug=scheme.slug)
     return render(
         request, "schemes/scheme_form.html", {"form": form, "windows": windows, "scheme": scheme}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake_windows_from_rotations(request, slug):
+    """Preview the coming rotations' intake windows (GET), then create them (POST)."""
+    scheme = scheme_for(request.user, slug, need="organise")
+    data = request.POST if request.method == "POST" else request.GET
+    form = RotationWindowsForm(data if "count" in data else None)
+    count = form.cleaned_data["count"] if form.is_valid() else 2
+    proposed = next_rotation_windows(timezone.localdate(), count)
+    if request.method == "POST" and form.is_valid():
+        created = services.intake_windows_create_from_rotations(
+            scheme=scheme, proposed=proposed, created_by=request.user
+        )
+        if created:
+            labels = ", ".join(window.label for window in created)
+            messages.success(request, f"Intake windows added: {labels}.")
+        else:
+            messages.info(request, "No window added: the scheme already has those rotations.")
+        return redirect("schemes:edit", slug=scheme.slug)
+    new, skipped = windows_to_create(
+        proposed, scheme.intake_windows.values_list("opens_on", "closes_on")
+    )
+    return render(
+        request,
+        "schemes/rotation_windows.html",
+        {"scheme": scheme, "form": form, "new": new, "skipped": skipped, "count": count},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -264,4 +307,106 @@ def referral_detail(request, pk):
         request,
         "schemes/referral_detail.html",
         {"referral": referral, "scheme": scheme, "is_trainee": is_trainee},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scheme_handover(request, slug):
+    """What the next organiser needs (metadata only), and stepping down with a successor."""
+    scheme = scheme_for(request.user, slug, need="organise")
+    form = HandoverForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.scheme_handover(
+                scheme=scheme,
+                organiser=request.user,
+                successor=form.user,
+                tell_dme=form.cleaned_data["tell_dme"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if form.user is not None:
+                done = f"{form.user} is now an organiser of {scheme.name} and has been emailed."
+            else:
+                done = f"You are no longer an organiser of {scheme.name}."
+            messages.success(request, f"{done} Thank you for running the scheme.")
+            return redirect("accounts:my-mentoring")
+    return render(
+        request,
+        "schemes/handover.html",
+        {
+            "scheme": scheme,
+            "form": form,
+            "sections": sections_for(scheme),
+            "organisers": [
+                role.user
+                for role in scheme_staff(scheme)
+                if role.role == SchemeRole.Role.ORGANISER and role.user_id != request.user.pk
+            ],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_appoint(request, slug):
+    """The trust's DME appoints an organiser, e.g. of a scheme whose last one stepped down."""
+    scheme = scheme_for(request.user, slug, need="appoint")
+    form = PersonByEmailForm(request.POST or None, scheme=scheme, submit_label="Appoint organiser")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organiser_appoint(scheme=scheme, user=form.user, appointed_by=request.user)
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(
+                request, f"{form.user} is an organiser of {scheme.name} and has been emailed."
+            )
+            return redirect("schemes:organiser-appoint", slug=scheme.slug)
+    organisers = [
+        role.user for role in scheme_staff(scheme) if role.role == SchemeRole.Role.ORGANISER
+    ]
+    return render(
+        request,
+        "schemes/organiser_appoint.html",
+        {"scheme": scheme, "form": form, "organisers": organisers},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_scheme_interest(request, slug):
+    """The trust's DME, or the region's lead, records whether a trust would like a scheme."""
+    organisation = organisation_for(request.user, slug, need="oversee")
+    # A form bound to a copy, so a refused answer is never shown as the trust's.
+    form = SchemeInterestForm(
+        request.POST if request.method == "POST" else None,
+        instance=Organisation.objects.get(pk=organisation.pk),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.organisation_scheme_interest_record(
+                organisation=organisation,
+                interest=form.cleaned_data["scheme_interest"],
+                note=form.cleaned_data["scheme_interest_note"],
+                recorded_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if changed:
+                messages.success(request, f"{organisation.name}: interest recorded.")
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect("schemes:scheme-interest", slug=organisation.slug)
+    return render(
+        request,
+        "schemes/scheme_interest.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "has_scheme": organisation.schemes.exists(),
+        },
     )

@@ -116,12 +116,24 @@ def _agreement_confirmed_by_both(w):
     )
 
 
+def _scheme_interest_recorded(w):
+    """The trust's DME recorded its interest in a scheme, with a note, some time ago."""
+    from schemes.models import Organisation
+
+    Organisation.objects.filter(pk=w.organisation.pk).update(
+        scheme_interest="interested",
+        scheme_interest_note="Looking for a consultant lead",
+        scheme_interest_recorded_on=date(2026, 3, 2),
+    )
+
+
 # URL name → the edits to try there. Owners are members of the access world's cast.
 EDIT_PAGES = {
     # The mentor: their training start date decides whether they may take mentees.
     "accounts:profile": [Edit("mentor"), Edit("mentee")],
     "accounts:email-settings": [Edit("mentee")],
     "schemes:edit": [Edit("organiser", "six intake windows")],
+    "schemes:scheme-interest": [Edit("dme"), Edit("dme", "recorded before")],
     "matching:settings": [Edit("organiser", "saved before")],
     "meetings:agreement": [Edit("mentee", "confirmed by both")],
     "meetings:goal-edit": [Edit("mentee")],
@@ -137,6 +149,7 @@ EDIT_PAGES = {
 
 STATES = {
     ("schemes:edit", "six intake windows"): _six_intake_windows,
+    ("schemes:scheme-interest", "recorded before"): _scheme_interest_recorded,
     ("matching:settings", "saved before"): _saved_matching_settings,
     ("meetings:agreement", "confirmed by both"): _agreement_confirmed_by_both,
     ("supervision:recognition", "saved before"): _saved_recognition_criteria,
@@ -161,6 +174,8 @@ NOT_EDIT_PAGES = {
     "schemes:withdraw": "ends an enrolment",
     "schemes:create": "creates a scheme",
     "schemes:people": "appoints someone",
+    "schemes:handover": "appoints a successor and steps down",
+    "schemes:organiser-appoint": "appoints an organiser",
     "schemes:enrolments": "adds an enrolment",
     "schemes:referral-create": "creates a referral",
     "schemes:cohort-upload": "uploads a file",

@@ -1,0 +1,24 @@
+"""Background tasks: take ids or nothing, call a service, safe to run twice (STYLE.md §7).
+
+Each email the sweep queues is a Notification with a unique key, sent by its own
+`accounts.tasks.notification_send_task`, which retries mail errors with capped backoff.
+"""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from . import services
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=60,
+    retry_backoff_max=60 * 10,
+    retry_jitter=True,
+    max_retries=3,
+    soft_time_limit=4 * 60,
+    time_limit=5 * 60,
+)
+def schemes_without_organiser_sweep():
+    """Daily: tell the trust's DME about each scheme left with no organiser, once."""
+    return services.schemes_without_organiser_notify()
