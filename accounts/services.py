@@ -156,6 +156,23 @@ def two_step_setup_link_send(*, user: User, nonce: str) -> Notification | None:
     )
 
 
+# Apps above accounts act when an address is proven (schemes links the trust's placements to
+# the account): each registers `hook(user=...)` in its AppConfig.ready(), so accounts imports none.
+_email_confirmed_hooks: list = []
+
+
+def register_email_confirmed_hook(hook):
+    """`hook(user=...)` runs once when an account's address is first confirmed."""
+    if hook not in _email_confirmed_hooks:
+        _email_confirmed_hooks.append(hook)
+    return hook
+
+
+def _email_confirmed(user: User) -> None:
+    for hook in _email_confirmed_hooks:
+        hook(user=user)
+
+
 def email_confirmation_send(*, user: User) -> Notification | None:
     """Queue a confirmation email. One per user per minute, so a double click sends one."""
     minute = timezone.now().strftime("%Y%m%d%H%M")
@@ -177,9 +194,12 @@ def email_confirm(*, token: str) -> User:
     if user is None:
         raise InvalidToken("invalid")
     if user.email_confirmed_at is None:
-        User.objects.filter(pk=user.pk, email_confirmed_at=None).update(
-            email_confirmed_at=timezone.now()
-        )
+        with transaction.atomic():
+            confirmed = User.objects.filter(pk=user.pk, email_confirmed_at=None).update(
+                email_confirmed_at=timezone.now()
+            )
+            if confirmed:
+                _email_confirmed(user)
         user.refresh_from_db(fields=["email_confirmed_at"])
     return user
 
@@ -187,6 +207,9 @@ def email_confirm(*, token: str) -> User:
 def user_email_confirmed_by_password_reset(*, user: User) -> None:
     """A completed password reset proves the address, so it also confirms it."""
     if user.email_confirmed_at is None:
-        User.objects.filter(pk=user.pk, email_confirmed_at=None).update(
-            email_confirmed_at=timezone.now()
-        )
+        with transaction.atomic():
+            confirmed = User.objects.filter(pk=user.pk, email_confirmed_at=None).update(
+                email_confirmed_at=timezone.now()
+            )
+            if confirmed:
+                _email_confirmed(user)

@@ -25,6 +25,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -107,6 +108,7 @@ class ImportSpec:
     columns_text: str = ""
     name_both_headers: bool = True  # "Two columns both mean email: “Email” and “E-mail”."
     max_bytes: int = MAX_FILE_BYTES
+    reads_xlsx: bool = False  # an Excel workbook's first sheet is read as the CSV would be
 
     def column_for(self, header_name: str) -> Column | None:
         key = header_key(header_name)
@@ -202,6 +204,41 @@ def _decode_not_utf8(data: bytes) -> str:
         raise _refuse(
             "We cannot read the text of this file: it is neither UTF-8 nor Windows-1252 text."
         ) from None
+
+
+def xlsx_text(data: bytes) -> str:
+    """The first sheet of an Excel workbook as CSV text: dates as ISO dates, numbers as they
+    read (a GMC number stored as a number keeps no ".0")."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign file
+        raise _refuse("We cannot read this Excel workbook.") from None
+    text = io.StringIO()
+    writer = csv.writer(text)
+    for values in workbook.worksheets[0].iter_rows(values_only=True):
+        writer.writerow([_xlsx_cell(value) for value in values])
+    workbook.close()
+    return text.getvalue()
+
+
+def _xlsx_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()  # spreadsheets keep dates as midnight date-times
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _text(data: bytes, spec: ImportSpec) -> str:
+    if spec.reads_xlsx and data.startswith(b"PK\x03\x04"):
+        return xlsx_text(data)
+    return decode_upload(data)
 
 
 def _delimiter(first_line: str) -> tuple[str, bool]:
@@ -346,7 +383,7 @@ def rows_check(data: bytes, spec: ImportSpec, checker: RowChecker) -> ParsedFile
     """
     if not data.strip():
         raise ImportFileError(spec.empty_file)
-    records = csv_records(decode_upload(data))
+    records = csv_records(_text(data, spec))
     header = _header(records)
     positions, ignored = columns_map(header, spec)
     entries = _entries(records, header, positions, spec, checker)

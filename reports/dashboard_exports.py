@@ -33,6 +33,7 @@ FUNNEL_COLUMNS = (
     ("trainees", "Trainees"),
     ("percent_of_eligible", "% of eligible"),
     ("uptake_band", "Uptake band"),
+    ("counted_from", "Counted from"),
 )
 GRADE_COLUMNS = (("grade", "Grade"), ("mentees", "Mentees"))
 SPECIALTY_COLUMNS = (("specialty", "Specialty"), ("mentees", "Mentees"))
@@ -129,6 +130,7 @@ def _funnel(funnel):
     ]
     rows[0]["percent_of_eligible"] = None  # 100% of itself says nothing
     rows[1]["uptake_band"] = funnel.band
+    rows[0]["counted_from"] = funnel.counted_from  # the trust's trainee list, or accounts
     return rows
 
 

@@ -39,7 +39,7 @@ from schemes.selectors import (
     enrolled_mentee_count,
     report_vocabulary,
     scheme_admits_trainee,
-    trainee_groups,
+    trainee_population,
 )
 from supervision.selectors import (
     supervision_activity_for_schemes,
@@ -47,7 +47,7 @@ from supervision.selectors import (
 )
 from surveys.selectors import organisation_results, scheme_results, suppressed_text
 
-from .uptake import uptake_band
+from .uptake import counted_from, uptake_band
 
 VOCABULARY = report_vocabulary()
 ENROLLED_STATUSES = VOCABULARY["enrolled_statuses"]
@@ -65,6 +65,7 @@ class Funnel:
     enrolled: int
     matched: int
     meeting: int
+    counted_from: str = ""  # where the eligible trainees come from (reports.uptake.counted_from)
 
     @property
     def uptake(self):
@@ -88,20 +89,37 @@ class Funnel:
         ]
 
 
-def eligible_trainees(schemes, *, grade="", specialty="", site=""):
-    """Trainees of the schemes' organisations whom at least one of the schemes admits (1 query)."""
-    groups = trainee_groups(
-        {scheme.organisation_id for scheme in schemes}, grade=grade, specialty=specialty, site=site
+def eligible_trainees(schemes, *, grade="", specialty="", site="", on=None):
+    """Trainees of the schemes' organisations whom at least one of the schemes admits, placed
+    there on `on` where the trust has a trainee list, and where they are counted from (the
+    text of reports.uptake.counted_from): (count, counted from). Two queries."""
+    population = trainee_population(
+        {scheme.organisation_id for scheme in schemes},
+        on=on,
+        grade=grade,
+        specialty=specialty,
+        site=site,
     )
-    return sum(
+    count = sum(
         count
-        for (organisation_id, trainee_grade, specialty_lower), count in groups.items()
+        for (organisation_id, trainee_grade, specialty_lower), count in population.groups.items()
         if any(
             scheme.organisation_id == organisation_id
             and scheme_admits_trainee(scheme, trainee_grade, specialty_lower)
             for scheme in schemes
         )
     )
+    return count, _sources_text(schemes, population.list_dates)
+
+
+def _sources_text(schemes, list_dates):
+    """One trust (every dashboard): its source; several: each source, once."""
+    texts = []
+    for organisation_id in sorted({scheme.organisation_id for scheme in schemes}):
+        text = counted_from(list_dates.get(organisation_id))
+        if text not in texts:
+            texts.append(text)
+    return "; ".join(texts)
 
 
 def _shown_rows(cells, total):
@@ -310,17 +328,20 @@ def _funnel_stages(rows, intervals, today):
     return current, matched, meeting
 
 
-def _funnel(schemes, filters, current, matched, meeting):
+def _funnel(schemes, filters, current, matched, meeting, today):
+    eligible, source = eligible_trainees(
+        schemes,
+        grade=filters.get("grade") or "",
+        specialty=filters.get("specialty") or "",
+        site=filters.get("site") or "",
+        on=today,
+    )
     return Funnel(
-        eligible=eligible_trainees(
-            schemes,
-            grade=filters.get("grade") or "",
-            specialty=filters.get("specialty") or "",
-            site=filters.get("site") or "",
-        ),
+        eligible=eligible,
         enrolled=_people(current),
         matched=_people(matched),
         meeting=_people(meeting),
+        counted_from=source,
     )
 
 
@@ -406,7 +427,7 @@ def dashboard(
     return {
         "filtered": filtered,
         "sensitive_note": disclosure.SENSITIVE_NOTE,
-        "funnel": _funnel(schemes, filters, current, matched, meeting),
+        "funnel": _funnel(schemes, filters, current, matched, meeting, today),
         "by_grade": _breakdown(current, "user__grade", GRADE_LABELS),
         "by_specialty": _breakdown(current, "user__specialty"),
         "by_site": _breakdown(current, "site"),

@@ -42,6 +42,7 @@ PROVISION_COLUMNS = (
     ("enrolled", "Enrolled mentees"),
     ("uptake_percent", "Uptake %"),
     ("uptake_band", "Uptake band"),
+    ("counted_from", "Eligible trainees counted from"),
     ("meeting_interval", "Meets every"),
     ("mentor_training", "Mentor training"),
     ("mentor_support", "Mentor support"),
@@ -226,6 +227,7 @@ def provision_tables(report):
                     "enrolled": item["enrolled"].cell(),
                     "uptake_percent": item["percent"],
                     "uptake_band": item["band"],
+                    "counted_from": row.counted_from,
                     "meeting_interval": (
                         f"{scheme.meeting_interval_min_weeks}–"
                         f"{scheme.meeting_interval_max_weeks} weeks"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from schemes import disclosure
 from schemes.selectors import region_organisations, region_schemes, report_vocabulary
 
-from .uptake import BANDS, uptake_band, uptake_by_scheme
+from .uptake import BANDS, counted_from, uptake_band, uptake_with_sources
 
 MENTOR_KINDS = [
     ("trainees", "Trainees"),
@@ -30,6 +30,7 @@ class ProvisionRow:
     organisation: object  # a schemes Organisation
     # [{scheme, eligible, enrolled (disclosure.Shown), percent, band, recruitment}]
     schemes: list = field(default_factory=list)
+    counted_from: str = ""  # where its eligible trainees come from (reports.uptake.counted_from)
 
     @property
     def has_scheme(self):
@@ -72,9 +73,14 @@ def _scheme_entry(scheme, shown):
     }
 
 
-def _rows(organisations, schemes, shown):
+def _rows(organisations, schemes, shown, list_dates):
     """One ProvisionRow per organisation, holding its schemes' entries."""
-    rows = {organisation.pk: ProvisionRow(organisation) for organisation in organisations}
+    rows = {
+        organisation.pk: ProvisionRow(
+            organisation, counted_from=counted_from(list_dates.get(organisation.pk))
+        )
+        for organisation in organisations
+    }
     for scheme in schemes:
         rows[scheme.organisation_id].schemes.append(_scheme_entry(scheme, shown[scheme.pk]))
     return list(rows.values())
@@ -134,9 +140,9 @@ def region_provision(region):
     """
     organisations = region_organisations(region)
     schemes = region_schemes(region)
-    uptake = uptake_by_scheme(schemes)
+    uptake, list_dates = uptake_with_sources(schemes)
     shown = {scheme.pk: _uptake_shown(*uptake[scheme.pk]) for scheme in schemes}
-    rows = _rows(organisations, schemes, shown)
+    rows = _rows(organisations, schemes, shown, list_dates)
     # As in the seed: a peer scheme has trainees as mentors (7 in South London); two of those also
     # use consultants and so are not peer-only. A scheme of senior mentors only is not peer.
     peer = [scheme for scheme in schemes if scheme.mentors_may_be_trainees]

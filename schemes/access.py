@@ -117,7 +117,7 @@ def enrolment_for_owner(user, pk):
 # Each need keeps the 403/404 rule its pages had before the rules were gathered here; they
 # differ (see `organisation_for`), and a change to any of them is a product decision.
 
-ORGANISATION_NEEDS = ("oversee", "results", "outcomes", "import")
+ORGANISATION_NEEDS = ("oversee", "results", "outcomes", "import", "trainees")
 
 
 def is_dme(user):
@@ -159,11 +159,30 @@ def _refuse_outcomes(user, organisation):
     return Http404("No such organisation.")
 
 
+def _refuse_trainees(user, organisation):
+    # Its own people, its schemes' trainees and its region's lead: 403; anyone else 404.
+    if _works_with(user, organisation, enrolled=True) or is_regional_lead_of(
+        user, organisation.region
+    ):
+        return PermissionDenied(
+            "The trust's trainee list is for its DMEs and the organisers of its schemes."
+        )
+    return Http404("No such organisation.")
+
+
+def organises_at(user, organisation):
+    """Organiser of one of the organisation's schemes."""
+    return SchemeRole.objects.filter(
+        user=user, scheme__organisation=organisation, role=SchemeRole.Role.ORGANISER
+    ).exists()
+
+
 _REFUSALS = {
     "oversee": _refuse_oversee,
     "results": _refuse_results,
     "outcomes": _refuse_outcomes,
     "import": _refuse_outcomes,
+    "trainees": _refuse_trainees,
 }
 
 
@@ -177,12 +196,18 @@ def organisation_for(user, slug, *, need):
     - "results" (survey results and their exports): its own staff and its schemes' organisers
       403, anyone else 404;
     - "outcomes" (read) and "import": the regional lead may not import (403); its staff, its
-      schemes' organisers and trainees 403 unless they are another trust's DME; anyone else 404.
+      schemes' organisers and trainees 403 unless they are another trust's DME; anyone else 404;
+    - "trainees" (the trust's trainee list: read and import): its DMEs and the organisers of
+      its schemes; its staff, its schemes' trainees and the regional lead 403; anyone else 404.
     """
     refuse = _REFUSALS[need]
     organisation = get_object_or_404(Organisation.objects.select_related("region"), slug=slug)
     if is_dme_of(user, organisation):
         return organisation
+    if need == "trainees":
+        if organises_at(user, organisation):
+            return organisation
+        raise refuse(user, organisation)
     if is_regional_lead_of(user, organisation.region):
         if need != "import":
             return organisation

@@ -7,6 +7,7 @@ can be drawn from live configuration rather than emailed questionnaires.
 from datetime import date
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -506,6 +507,97 @@ class CohortImport(StagedImport):
 
     def __str__(self):
         return f"{self.file_name} for {self.scheme}"
+
+
+GMC_NUMBER = RegexValidator(r"^[0-9]{7}$", "A GMC number is exactly 7 digits.")
+
+
+class TraineeListImport(StagedImport):
+    """A trust's list of its doctors in training (a TIS or ESR export), checked and waiting to be
+    confirmed; once confirmed, the trust's placements as of `as_of`.
+
+    Nothing is saved from it until `confirmed_at` is set, and then all of it in one transaction
+    (schemes/trainee_list.py). `as_of` is the list's date: placements of the trust's earlier
+    lists missing from this one end the day before it.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="trainee_lists"
+    )
+    as_of = models.DateField("list date")
+    joiner_count = models.PositiveIntegerField(default=0)
+    change_count = models.PositiveIntegerField(default=0)
+    leaver_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.file_name} for {self.organisation} ({self.as_of:%d %b %Y})"
+
+
+class PlacementQuerySet(models.QuerySet):
+    def current(self, on):
+        """Placed at the trust on the day `on`: started by then and not ended before it."""
+        return self.filter(starts_on__lte=on).filter(Q(ends_on=None) | Q(ends_on__gte=on))
+
+    def not_ended_by(self, on):
+        """Current on `on` or starting later: what a list dated `on` should still name."""
+        return self.filter(Q(ends_on=None) | Q(ends_on__gte=on))
+
+
+class Placement(models.Model):
+    """A doctor in training (keyed by GMC number) placed at a trust between two dates, from the
+    trust's trainee list, whether or not they have an account. Placements are the trust's record
+    and the denominator of uptake; `user` is the account linked by email, if any."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="placements"
+    )
+    gmc_number = models.CharField("GMC number", max_length=7, validators=[GMC_NUMBER])
+    first_name = models.CharField(max_length=150)
+    last_name = models.CharField(max_length=150)
+    email = models.EmailField(blank=True)
+    grade = models.CharField(max_length=10, choices=Grade.choices)
+    specialty = models.CharField(max_length=100, blank=True)
+    site = models.CharField(max_length=120, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="placements",
+    )
+    trainee_list = models.ForeignKey(
+        TraineeListImport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="placements",
+        help_text="The list that last added or changed this placement.",
+    )
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "starts_on"]
+        constraints = [
+            # One placement per person and start date at a trust: re-importing a list finds it.
+            models.UniqueConstraint(
+                fields=["organisation", "gmc_number", "starts_on"], name="placement_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on=None) | Q(ends_on__gte=models.F("starts_on")),
+                name="placement_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organisation", "starts_on", "ends_on"], name="placement_current_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} ({self.gmc_number}) at {self.organisation}"
 
 
 def years_in_training(user, on=None):

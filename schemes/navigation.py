@@ -38,6 +38,7 @@ class SchemeNavItem:
     position: int = 100
     section: bool = False
     is_shown_for: Callable = lambda scheme: True
+    slug_of: Callable = lambda scheme: scheme.slug  # the URL's slug: the scheme's, or its trust's
 
 
 _scheme_items: list[SchemeNavItem] = []
@@ -54,7 +55,7 @@ def scheme_items_for(scheme, current_path=""):
     for item in _scheme_items:
         if not item.is_shown_for(scheme):
             continue
-        url = reverse(item.url_name, args=[scheme.slug])
+        url = reverse(item.url_name, args=[item.slug_of(scheme)])
         is_current = url in current_path if item.section else current_path == url
         entries.append({"label": item.label, "url": url, "is_current": is_current})
     return entries
@@ -62,6 +63,15 @@ def scheme_items_for(scheme, current_path=""):
 
 register_scheme_page(SchemeNavItem("Enrolments", "schemes:enrolments", position=10))
 register_scheme_page(SchemeNavItem("Import a cohort", "schemes:cohort-upload", position=40))
+register_scheme_page(
+    SchemeNavItem(
+        "Trust's trainee list",
+        "schemes:trainee-list",
+        position=45,
+        section=True,
+        slug_of=lambda scheme: scheme.organisation.slug,
+    )
+)
 register_scheme_page(
     SchemeNavItem(
         "Refer a trainee",

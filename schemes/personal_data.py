@@ -7,9 +7,11 @@ from .models import (
     Enrolment,
     MentoringArea,
     OrganisationRole,
+    Placement,
     Referral,
     RegionRole,
     SchemeRole,
+    TraineeListImport,
 )
 
 
@@ -24,6 +26,12 @@ def _anonymise_enrolments(rows, user):
         site="",
         programme="",
     )
+
+
+def _unlink_placements(rows, user):
+    # The placement is the trust's record of its trainee (from its own list) and stays; only the
+    # link to the erased account goes.
+    rows.update(user=None)
 
 
 def _erase_referral_reasons(rows, user):
@@ -76,3 +84,23 @@ register(
 )
 register(RegionRole, user_fields=("user",), fields=("region__name", "role"), label="Regional roles")
 exclude(CohortImport, reason="The uploader is staff; the file's rows are other people's data.")
+register(
+    Placement,
+    user_fields=("user",),
+    fields=(
+        "organisation__name",
+        "gmc_number",
+        "first_name",
+        "last_name",
+        "email",
+        "grade",
+        "specialty",
+        "site",
+        "starts_on",
+        "ends_on",
+    ),
+    erase=_unlink_placements,
+    label="Your placements on your trust's trainee list",
+    columns={"starts_on": "Placement start", "ends_on": "Placement end"},
+)
+exclude(TraineeListImport, reason="The uploader is staff; the list's rows are the trust's record.")

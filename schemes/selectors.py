@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, IntegerField, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from accounts.selectors import active_user_groups
@@ -20,9 +21,11 @@ from .models import (
     MenteeEligibility,
     MentorTraining,
     Organisation,
+    Placement,
     Region,
     Scheme,
     SchemeRole,
+    TraineeListImport,
 )
 
 if TYPE_CHECKING:
@@ -144,13 +147,90 @@ def scheme_admits_trainee(scheme: Scheme, grade: str, specialty_lower: str) -> b
     return not specialties or specialty_lower in specialties
 
 
-def trainee_groups(
-    organisation_ids: Iterable[int], *, grade: str = "", specialty: str = "", site: str = ""
-) -> dict[tuple[int, str, str], int]:
-    """Active trainees of the organisations by (organisation id, grade, lower-case specialty)."""
-    return active_user_groups(
-        organisation_ids, grades=trainee_grades(), grade=grade, specialty=specialty, site=site
+@dataclass(frozen=True)
+class TraineePopulation:
+    """The trainees of some organisations by (organisation id, grade, lower-case specialty), and
+    where each organisation's count comes from: `list_dates` holds the date of the latest
+    trainee list of each organisation that has one; the others are counted from accounts."""
+
+    groups: dict[tuple[int, str, str], int]
+    list_dates: dict[int, date]
+
+
+def trainee_list_dates(organisation_ids: Iterable[int]) -> dict[int, date]:
+    """{organisation id: date of its latest confirmed trainee list} for those that have one."""
+    return dict(
+        TraineeListImport.objects.filter(
+            organisation_id__in=organisation_ids, confirmed_at__isnull=False
+        )
+        .values_list("organisation_id")
+        .annotate(latest=Max("as_of"))
     )
+
+
+def placement_groups(
+    organisation_ids: Iterable[int],
+    *,
+    on: date,
+    grade: str = "",
+    specialty: str = "",
+    site: str = "",
+) -> dict[tuple[int, str, str], int]:
+    """People placed at the organisations on `on` (one grouped query), grouped like
+    accounts.selectors.active_user_groups and narrowed the same way."""
+    placements = Placement.objects.current(on).filter(
+        organisation_id__in=organisation_ids, grade__in=TRAINEE_GRADES
+    )
+    if grade:
+        placements = placements.filter(grade=grade)
+    if specialty:
+        placements = placements.filter(specialty__iexact=specialty)
+    if site:
+        placements = placements.filter(site__iexact=site)
+    return {
+        (row["organisation_id"], row["grade"], row["specialty_lower"]): row["count"]
+        for row in placements.values(
+            "organisation_id", "grade", specialty_lower=Lower("specialty")
+        ).annotate(count=Count("gmc_number", distinct=True))
+    }
+
+
+def trainee_population(
+    organisation_ids: Iterable[int],
+    *,
+    on: date | None = None,
+    grade: str = "",
+    specialty: str = "",
+    site: str = "",
+) -> TraineePopulation:
+    """The one denominator of uptake: for an organisation with a trainee list, the people placed
+    there on `on` (default today), whether or not they have an account; for one without, its
+    active trainees with accounts. One query to find the lists, one or two to count."""
+    ids = set(organisation_ids)
+    on = on or timezone.localdate()
+    list_dates = trainee_list_dates(ids) if ids else {}
+    narrow = {"grade": grade, "specialty": specialty, "site": site}
+    groups: dict[tuple[int, str, str], int] = {}
+    if listed := ids & set(list_dates):
+        groups.update(placement_groups(listed, on=on, **narrow))
+    if unlisted := ids - set(list_dates):
+        groups.update(active_user_groups(unlisted, grades=trainee_grades(), **narrow))
+    return TraineePopulation(groups=groups, list_dates=list_dates)
+
+
+def trainee_groups(
+    organisation_ids: Iterable[int],
+    *,
+    on: date | None = None,
+    grade: str = "",
+    specialty: str = "",
+    site: str = "",
+) -> dict[tuple[int, str, str], int]:
+    """Trainees of the organisations by (organisation id, grade, lower-case specialty), from
+    their trainee lists where they have one (see `trainee_population`)."""
+    return trainee_population(
+        organisation_ids, on=on, grade=grade, specialty=specialty, site=site
+    ).groups
 
 
 def dashboard_mentee_enrolments(schemes: Iterable[Scheme]) -> QuerySet[Enrolment]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cohort, organiser, trainee
+from .views import cohort, organiser, trainee, trainees
 
 app_name = "schemes"
 
@@ -13,6 +13,22 @@ urlpatterns = [
     path("enrolments/<int:pk>/withdraw/", trainee.enrolment_withdraw, name="withdraw"),
     path("opt-out/<str:token>/", cohort.opt_out, name="opt-out"),
     # Organisers, DMEs, regional leads
+    path("organisations/<slug:slug>/trainees/", trainees.trainee_list, name="trainee-list"),
+    path(
+        "organisations/<slug:slug>/trainees/import/",
+        trainees.trainee_list_upload,
+        name="trainee-list-upload",
+    ),
+    path(
+        "organisations/<slug:slug>/trainees/import/<int:pk>/",
+        trainees.trainee_list_import_preview,
+        name="trainee-list-preview",
+    ),
+    path(
+        "organisations/<slug:slug>/trainees/import/<int:pk>/confirm/",
+        trainees.trainee_list_import_confirm,
+        name="trainee-list-confirm",
+    ),
     path("manage/all/", organiser.manage, name="manage"),
     path("manage/new/", organiser.scheme_create, name="create"),
     path(

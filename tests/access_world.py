@@ -27,7 +27,7 @@ from meetings.tests.factories import (
     PlannedMeetingFactory,
     PrivateNoteFactory,
 )
-from schemes.models import CohortImport, Referral
+from schemes.models import CohortImport, Referral, TraineeListImport
 from schemes.tests.factories import EnrolmentFactory
 from schemes.tokens import opt_out_token
 from supervision import recognition
@@ -125,6 +125,12 @@ def world(
     outcome_import = OutcomeImport.objects.create(
         organisation=scheme.organisation, uploaded_by=dme, file_name="outcomes.csv"
     )
+    trainee_list = TraineeListImport.objects.create(
+        organisation=scheme.organisation,
+        uploaded_by=dme,
+        file_name="trainees.csv",
+        as_of=timezone.localdate(),
+    )
     waiting = EnrolmentFactory(scheme=scheme, user__email="waiting.mentee@example.nhs.uk")
     match_round = MatchRound.objects.create(
         scheme=scheme,
@@ -210,6 +216,7 @@ def world(
             "referral": referral,
             "cohort_import": cohort_import,
             "outcome_import": outcome_import,
+            "trainee_list": trainee_list,
             "match_round": match_round,
             "choice": choice,
             "invitation": invitation,
@@ -256,6 +263,10 @@ def url_args(name, w):
         "schemes:cohort-upload": [slug],
         "schemes:cohort-preview": [slug, w.cohort_import.pk],
         "schemes:cohort-confirm": [slug, w.cohort_import.pk],
+        "schemes:trainee-list": [w.organisation.slug],
+        "schemes:trainee-list-upload": [w.organisation.slug],
+        "schemes:trainee-list-preview": [w.organisation.slug, w.trainee_list.pk],
+        "schemes:trainee-list-confirm": [w.organisation.slug, w.trainee_list.pk],
         "matching:scheme": [slug],
         "matching:settings": [slug],
         "matching:round-start": [slug],

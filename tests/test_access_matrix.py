@@ -95,6 +95,9 @@ REGION = cells(403, regional_lead=OK)
 # A trust's outcomes: its DME; the regional lead may read; its people 403; other trusts 404.
 OUTCOMES_READ = cells(403, dme=OK, regional_lead=OK, other_organiser=404, other_dme=404)
 OUTCOMES_IMPORT = {**OUTCOMES_READ, "regional_lead": 403}
+# A trust's trainee list (names, GMC numbers): its DME and its schemes' organisers; its people
+# and the regional lead 403; other trusts 404.
+TRAINEES = cells(403, dme=OK, organiser=OK, other_organiser=404, other_dme=404)
 
 
 ACCESS = {
@@ -171,6 +174,10 @@ ACCESS = {
     "schemes:cohort-upload": get(ORGANISE),
     "schemes:cohort-preview": get(ORGANISE),
     "schemes:cohort-confirm": post(ORGANISE),
+    "schemes:trainee-list": get(TRAINEES),
+    "schemes:trainee-list-upload": get(TRAINEES),
+    "schemes:trainee-list-preview": get(TRAINEES),
+    "schemes:trainee-list-confirm": post(TRAINEES),
     # Matching: organisers run rounds.
     "matching:scheme": get(ORGANISE),
     "matching:settings": get(ORGANISE),

@@ -61,6 +61,7 @@ NOT_CONTENT = {
     "schemes.Scheme.eligible_specialties": "scheme configuration",
     "schemes.Scheme.mentor_support": "scheme configuration",
     "schemes.CohortImport.file_name": "the name of the uploaded file",
+    "schemes.TraineeListImport.file_name": "the name of the uploaded file",
     "matching.MatchingSettings.introduction_guidance": "the organisers' guidance to every pair",
     "matching.MatchRound.pinned": "enrolment ids",
     "matching.MatchRound.forbidden": "enrolment ids",

@@ -56,6 +56,13 @@ FORM_PAGES = {
     "schemes.forms.ReferralForm": ("schemes:referral-create", None, "organiser", "post"),
     "schemes.forms_cohort.CohortUploadForm": ("schemes:cohort-upload", None, "organiser", "post"),
     "schemes.filters.EnrolmentFilter": ("schemes:enrolments", None, "organiser", "get"),
+    "schemes.forms_trainee_list.TraineeListUploadForm": (
+        "schemes:trainee-list-upload",
+        None,
+        "dme",
+        "post",
+    ),
+    "schemes.forms_trainee_list.PlacementFilter": ("schemes:trainee-list", None, "dme", "get"),
     "matching.forms.MatchingSettingsForm": ("matching:settings", None, "organiser", "post"),
     "matching.forms.SwapForm": (
         "matching:round-detail",

@@ -29,6 +29,7 @@ from reports.dashboard_exports import (
     SURVEY_COLUMNS,
 )
 from reports.tests import test_dashboards
+from reports.uptake import COUNTED_FROM_ACCOUNTS
 from schemes.tests.factories import EnrolmentFactory, SchemeFactory, appoint
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +92,13 @@ def test_each_sheet_and_the_csv_have_exactly_their_documented_columns():
     def keys(columns):
         return [key for key, _ in columns]
 
-    assert keys(FUNNEL_COLUMNS) == ["stage", "trainees", "percent_of_eligible", "uptake_band"]
+    assert keys(FUNNEL_COLUMNS) == [
+        "stage",
+        "trainees",
+        "percent_of_eligible",
+        "uptake_band",
+        "counted_from",
+    ]
     assert keys(GRADE_COLUMNS) == ["grade", "mentees"]
     assert keys(SPECIALTY_COLUMNS) == ["specialty", "mentees"]
     assert keys(SITE_COLUMNS) == ["site", "mentees"]
@@ -131,9 +138,9 @@ def test_the_scheme_xlsx_carries_the_hand_computed_figures(client, organiser, kn
 
     funnel = sheet_rows(book, "Funnel")
     # The seven eligible trainees of the known set, and the organiser: an ST6 of the trust.
-    assert funnel[1] == ["Eligible trainees", 8, None, None]
-    assert funnel[2] == ["Enrolled as mentees", 3, 37.5, "25–50%"]  # 3 of 8
-    assert funnel[3] == ["Matched", 2, 25, None]
+    assert funnel[1] == ["Eligible trainees", 8, None, None, COUNTED_FROM_ACCOUNTS]
+    assert funnel[2] == ["Enrolled as mentees", 3, 37.5, "25–50%", None]  # 3 of 8
+    assert funnel[3] == ["Matched", 2, 25, None, None]
     assert dict(sheet_rows(book, "By grade")[1:]) == {
         "Core trainee year 2 (CT2)": 2,
         "Core trainee year 1 (CT1)": 1,

@@ -57,6 +57,7 @@ def test_each_export_has_exactly_its_documented_columns():
         "enrolled",
         "uptake_percent",
         "uptake_band",
+        "counted_from",
         "meeting_interval",
         "mentor_training",
         "mentor_support",

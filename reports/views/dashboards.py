@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from accounts.audit import audit_record
 from schemes import disclosure
 from schemes.access import (
+    is_dme_of,
     organisation_for,
     organisations_overseen_by,
     organised_schemes,
@@ -84,7 +85,12 @@ def organisation_dashboard(request, slug):
     return render(
         request,
         "reports/organisation_dashboard.html",
-        {"organisation": organisation, **context},
+        {
+            "organisation": organisation,
+            # The regional lead reads the dashboard but not the trust's list of its trainees.
+            "keeps_trainee_list": is_dme_of(request.user, organisation),
+            **context,
+        },
     )
 
 

@@ -172,7 +172,7 @@ EMPTY_FORMS = {
         "meetings:scheme-message-new",
     ],
     "supervisor": ["supervision:session-schedule"],
-    "dme": ["schemes:create", "reports:outcomes-upload"],
+    "dme": ["schemes:create", "reports:outcomes-upload", "schemes:trainee-list-upload"],
 }
 
 ERRORS = ".invalid-feedback, .errorlist, .alert-danger, [aria-invalid=true]"
