@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -158,10 +159,11 @@ def two_step_setup_link_send(*, user: User, nonce: str) -> Notification | None:
 
 # Apps above accounts act when an address is proven (schemes links the trust's placements to
 # the account): each registers `hook(user=...)` in its AppConfig.ready(), so accounts imports none.
-_email_confirmed_hooks: list = []
+EmailConfirmedHook = Callable[..., None]
+_email_confirmed_hooks: list[EmailConfirmedHook] = []
 
 
-def register_email_confirmed_hook(hook):
+def register_email_confirmed_hook(hook: EmailConfirmedHook) -> EmailConfirmedHook:
     """`hook(user=...)` runs once when an account's address is first confirmed."""
     if hook not in _email_confirmed_hooks:
         _email_confirmed_hooks.append(hook)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Subquery
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
@@ -85,7 +85,7 @@ def _people(enrolments):
 def scheme_counts(schemes: QuerySet[Scheme]) -> QuerySet[Scheme]:
     """Schemes annotated with the numbers every page shows for a scheme (metadata only):
     `mentee_count` (mentees enrolled, active or paused), `mentor_count` (active mentors) and
-    `request_count` (requests waiting).
+    `request_count` (requests waiting); and `has_organiser` (one with an active account).
 
     Each number is a subquery of its own and the schemes are re-selected by primary key, so the
     joins of a visibility rule (a scheme's roles, its trust's DMEs, its region's leads) cannot
@@ -98,6 +98,11 @@ def scheme_counts(schemes: QuerySet[Scheme]) -> QuerySet[Scheme]:
             mentee_count=_people(Enrolment.objects.mentees().enrolled()),
             mentor_count=_people(Enrolment.objects.mentors().active()),
             request_count=_people(Enrolment.objects.requested()),
+            has_organiser=Exists(
+                SchemeRole.objects.filter(
+                    scheme=OuterRef("pk"), role=SchemeRole.Role.ORGANISER, user__is_active=True
+                )
+            ),
         )
     )
 

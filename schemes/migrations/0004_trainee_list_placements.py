@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("schemes", "0002_spell_specialties_and_sites_once"),
+        ("schemes", "0003_organisation_scheme_interest"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

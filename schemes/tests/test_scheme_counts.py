@@ -70,3 +70,27 @@ def test_scheme_counts_ignore_joins_in_the_schemes_given(busy_scheme, dme):
 
     (counted,) = scheme_counts(schemes_visible_to_staff(dme))
     assert (counted.mentee_count, counted.mentor_count, counted.request_count) == (6, 3, 1)
+
+
+@pytest.mark.django_db
+def test_the_dme_is_offered_to_appoint_an_organiser_where_a_scheme_has_none(
+    client, scheme, other_scheme, organiser, dme, regional_lead
+):
+    SchemeRole.objects.filter(scheme=scheme, role=SchemeRole.Role.ORGANISER).delete()
+    appoint_url = reverse("schemes:organiser-appoint", args=[scheme.slug])
+
+    client.force_login(dme)
+    body = client.get(reverse("schemes:manage")).content.decode()
+    assert "No organiser" in body and appoint_url in body
+
+    client.force_login(regional_lead)  # oversees the scheme but does not appoint its organisers
+    body = client.get(reverse("schemes:manage")).content.decode()
+    assert "No organiser" not in body and appoint_url not in body
+
+
+@pytest.mark.django_db
+def test_a_scheme_with_an_organiser_offers_no_appointment(client, scheme, organiser, dme):
+    client.force_login(dme)
+    body = client.get(reverse("schemes:manage")).content.decode()
+    assert "No organiser" not in body
+    assert reverse("schemes:organiser-appoint", args=[scheme.slug]) not in body

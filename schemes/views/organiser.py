@@ -17,6 +17,7 @@ from accounts.redirects import safe_next
 from .. import disclosure, services
 from ..access import (
     can_refer,
+    is_dme_of,
     is_organiser,
     organisation_for,
     scheme_for,
@@ -66,6 +67,8 @@ def _manage_row(user, scheme):
         "counts": counts if organises else [disclosure.count(n) for n in counts],
         # A DME refers from here: it is the page their header's "Run schemes" opens.
         "refers": scheme.accepts_referrals and can_refer(user, scheme),
+        # ...and appoints an organiser here when the last one has gone.
+        "appoints": not scheme.has_organiser and is_dme_of(user, scheme.organisation),
     }
 
 
