@@ -167,6 +167,20 @@ class Scheme(models.Model):
     asks_mentor_gender_preference = models.BooleanField(
         "mentees may state a preferred mentor gender", default=False
     )
+    # Rotations and schemes run for several trusts
+    pairs_continue_across_trusts = models.BooleanField(
+        "pairs may continue when a member rotates to another trust",
+        default=False,
+        help_text="Otherwise a pair ends, without blame, when either member's placement ends.",
+    )
+    partner_organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="partner_schemes",
+        verbose_name="also open to the trainees of",
+        help_text="For a scheme run by a region or a host trust for several trusts: the other "
+        "trusts whose trainees may join. Each trainee counts in their own trust's uptake.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -398,6 +412,15 @@ class Enrolment(models.Model):
     role = models.CharField(max_length=8, choices=Role.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.SELF)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For a scheme run for several trusts: the person's own trust, where the "
+        "enrolment counts in uptake. Empty means the scheme's own trust.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     status_changed_at = models.DateTimeField(default=timezone.now)
     withdrawal_reason = models.TextField(

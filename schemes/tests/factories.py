@@ -1,5 +1,7 @@
 """Factories that keep related objects consistent: a scheme's members work at its trust."""
 
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
@@ -9,6 +11,7 @@ from schemes.models import (
     Enrolment,
     Organisation,
     OrganisationRole,
+    Placement,
     Region,
     RegionRole,
     Scheme,
@@ -74,6 +77,28 @@ class MentorEnrolmentFactory(EnrolmentFactory):
     user = factory.SubFactory(
         MemberFactory, organisation=factory.SelfAttribute("..scheme.organisation"), grade=Grade.ST4
     )
+
+
+class PlacementFactory(factory.django.DjangoModelFactory):
+    """A doctor on a trust's trainee list, with no account unless a test gives `user`."""
+
+    class Meta:
+        model = Placement
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    gmc_number = factory.Sequence(lambda n: f"{7000000 + n:07d}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(
+        lambda placement: (
+            f"{placement.first_name}.{placement.last_name}.{placement.gmc_number}@nhs.net".lower()
+        )
+    )
+    grade = Grade.CT1
+    specialty = "Core Surgical Training"
+    site = ""
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=120))
+    ends_on = None
 
 
 def appoint(user, scheme, role=SchemeRole.Role.ORGANISER):
