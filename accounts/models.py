@@ -141,7 +141,13 @@ class Notification(models.Model):
     key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=64)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        help_text="Empty for someone with no account (an invitation to a trust's trainee list): "
+        "the kind's context then gives the address when the email is sent, so none is stored here.",
     )
     context = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

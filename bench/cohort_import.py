@@ -40,7 +40,11 @@ from django.test.utils import (  # noqa: E402
 )
 
 from accounts.models import Grade, Notification, User  # noqa: E402
-from accounts.services import notification_queue, notification_send  # noqa: E402
+from accounts.services import (  # noqa: E402
+    EMAIL_CHUNK,
+    notification_queue,
+    notification_send,
+)
 from accounts.tasks import notification_send_task  # noqa: E402
 from mentoring.celery import app as celery_app  # noqa: E402
 from schemes import cohort  # noqa: E402
@@ -156,7 +160,7 @@ def run():
     enqueue_figures = []
 
     def timed_enqueue(notification_ids):
-        chunks = -(-len(notification_ids) // cohort.EMAIL_CHUNK)
+        chunks = -(-len(notification_ids) // EMAIL_CHUNK)
         label = f"  of which: enqueue {len(notification_ids):,} emails in {chunks} task messages"
         with timed(enqueue_figures, label):
             enqueue(notification_ids)

@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Notification, User
-from accounts.queue import enqueue_signature
+from accounts.services import notifications_send_in_chunks
 from accounts.staged_import import (
     MAX_FILE_BYTES,
     ImportFileError,
@@ -63,7 +63,6 @@ __all__ = [
 ]
 
 NOTIFICATION_KIND = "cohort_enrolled"
-EMAIL_CHUNK = 50  # emails per Celery task message; see _cohort_notifications_enqueue
 
 CohortFileError = ImportFileError  # the whole file cannot be used; the message says why
 
@@ -245,19 +244,4 @@ def _notifications_create(*, enrolments, now):
 
 
 def _cohort_notifications_enqueue(notification_ids):
-    """Hand the emails to Celery in chunks: each chunk task sends its emails one after another.
-
-    Publishing one task message per email took 3 to 6 s of the organiser's request for 10,000
-    trainees; chunks take a fraction of a second (bench/cohort_import.py). The price: a mail error
-    stops the rest of its chunk instead of retrying that one email. Nothing is lost: the unsent
-    notifications are re-enqueued one by one, with retries, by accounts' unsent-notifications
-    sweep after its grace period.
-    """
-    from accounts.tasks import notification_send_task  # tasks import services: avoid a cycle
-
-    if notification_ids:
-        enqueue_signature(
-            notification_send_task.chunks(
-                ((notification_id,) for notification_id in notification_ids), EMAIL_CHUNK
-            )
-        )
+    notifications_send_in_chunks(notification_ids)

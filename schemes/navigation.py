@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.navigation import NavItem, register
 
-from .models import OrganisationRole, RegionRole, SchemeRole
+from .models import EnrolmentModel, OrganisationRole, RegionRole, SchemeRole
 
 
 def _is_staff_of_any_scheme(user):
@@ -63,6 +63,14 @@ def scheme_items_for(scheme, current_path=""):
 
 register_scheme_page(SchemeNavItem("Enrolments", "schemes:enrolments", position=10))
 register_scheme_page(SchemeNavItem("Import a cohort", "schemes:cohort-upload", position=40))
+register_scheme_page(
+    SchemeNavItem(
+        "Invite the trainee list",
+        "schemes:invite",
+        position=42,
+        is_shown_for=lambda scheme: scheme.enrolment_model != EnrolmentModel.OPT_OUT,
+    )
+)
 register_scheme_page(
     SchemeNavItem(
         "Trust's trainee list",

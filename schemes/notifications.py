@@ -99,3 +99,31 @@ def scheme_without_organiser_context(notification):
     scheme = Scheme.objects.select_related("organisation").get(pk=notification.context["scheme_id"])
     path = reverse("schemes:organiser-appoint", args=[scheme.slug])
     return {"scheme": scheme, "appoint_url": f"{settings.SITE_URL}{path}"}
+
+
+@register("scheme_invitation")
+def scheme_invitation_context(notification):
+    """An invitation from a trust's trainee list to join an opt-in scheme. A trainee with no
+    account has no recipient: the address is read from the list when the email is sent."""
+    from django.conf import settings
+
+    from .models import Placement, Scheme, SchemeRole
+
+    scheme = Scheme.objects.select_related("organisation").get(pk=notification.context["scheme_id"])
+    placement = Placement.objects.get(pk=notification.context["placement_id"])
+    organisers = [
+        role.user
+        for role in scheme.roles.filter(role=SchemeRole.Role.ORGANISER).select_related("user")
+    ]
+    recipient = notification.recipient
+    return {
+        "scheme": scheme,
+        "first_name": recipient.first_name if recipient else placement.first_name,
+        "has_account": recipient is not None,
+        "to": "" if recipient else placement.email,
+        "address": recipient.email if recipient else placement.email,
+        "scheme_url": f"{settings.SITE_URL}{reverse('schemes:detail', args=[scheme.slug])}",
+        "sign_up_url": f"{settings.SITE_URL}{reverse('accounts:sign-up')}",
+        "organisers": organisers,
+        "optional": recipient is not None,
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cohort, organiser, trainee, trainees
+from .views import cohort, organiser, outreach, trainee, trainees
 
 app_name = "schemes"
 
@@ -55,6 +55,12 @@ urlpatterns = [
     path("<slug:slug>/referrals/new/", organiser.referral_create, name="referral-create"),
     path("referrals/<int:pk>/", organiser.referral_detail, name="referral-detail"),
     path("<slug:slug>/cohort/", cohort.cohort_upload, name="cohort-upload"),
+    path(
+        "<slug:slug>/cohort/from-trainee-list/",
+        outreach.cohort_from_trainee_list,
+        name="cohort-from-list",
+    ),
     path("<slug:slug>/cohort/<int:pk>/", cohort.cohort_preview, name="cohort-preview"),
+    path("<slug:slug>/invite/", outreach.scheme_invite, name="invite"),
     path("<slug:slug>/cohort/<int:pk>/confirm/", cohort.cohort_confirm, name="cohort-confirm"),
 ]

@@ -261,6 +261,8 @@ def url_args(name, w):
         "schemes:referral-create": [slug],
         "schemes:referral-detail": [w.referral.pk],
         "schemes:cohort-upload": [slug],
+        "schemes:cohort-from-list": [slug],
+        "schemes:invite": [slug],
         "schemes:cohort-preview": [slug, w.cohort_import.pk],
         "schemes:cohort-confirm": [slug, w.cohort_import.pk],
         "schemes:trainee-list": [w.organisation.slug],

@@ -173,6 +173,8 @@ ACCESS = {
     "schemes:referral-detail": get(404, mentee=OK, organiser=OK),
     "schemes:cohort-upload": get(ORGANISE),
     "schemes:cohort-preview": get(ORGANISE),
+    "schemes:cohort-from-list": post(ORGANISE),
+    "schemes:invite": get(ORGANISE),
     "schemes:cohort-confirm": post(ORGANISE),
     "schemes:trainee-list": get(TRAINEES),
     "schemes:trainee-list-upload": get(TRAINEES),

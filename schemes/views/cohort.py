@@ -10,8 +10,10 @@ from ..access import scheme_for
 from ..cohort import CohortAlreadyConfirmed, cohort_import_confirm, cohort_import_preview
 from ..cohort_plan import cohort_import_plan
 from ..forms_cohort import CohortUploadForm
+from ..from_trainee_list import list_organisation_ids
 from ..models import CohortImport, SchemeRole
 from ..opt_out import enrolment_for_expired_link, enrolment_for_opt_out, enrolment_opt_out
+from ..selectors import trainee_list_dates
 from ..tokens import OPT_OUT_MAX_AGE, OptOutLinkInvalid
 
 # A preview lists at most this many rows with problems; a file with more needs fixing as a whole.
@@ -51,6 +53,7 @@ def cohort_upload(request, slug):
             "scheme": scheme,
             "form": form,
             "recent_imports": scheme.cohort_imports.all()[:5],
+            "list_dates": trainee_list_dates(list_organisation_ids(scheme)),
         },
     )
 

@@ -179,6 +179,7 @@ NOT_EDIT_PAGES = {
     "schemes:enrolments": "adds an enrolment",
     "schemes:referral-create": "creates a referral",
     "schemes:cohort-upload": "uploads a file",
+    "schemes:invite": "sends invitations",
     "schemes:trainee-list-upload": "uploads a file",
     "matching:suggestions": "a mentee's ranking is a new choice, sent once",
     "meetings:goal-add": "creates a goal",
