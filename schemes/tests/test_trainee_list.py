@@ -426,6 +426,7 @@ def test_the_dme_uploads_previews_and_confirms_through_the_pages(client, organis
     )
     page = client.get(response["Location"]).content.decode()
     assert 'id="count-joiners">2<' in page
+    assert "from 6 August 2025" in page  # as people read dates, not 2025-08-06
 
     response = client.post(
         reverse("schemes:trainee-list-confirm", args=[organisation.slug, staged.pk]),

@@ -144,6 +144,15 @@ def screenshot(page, name):
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
 
 
+def screenshot_both_widths(page, name):
+    """Screenshot the page at desktop width and at a phone's, checking it fits the phone."""
+    screenshot(page, name)
+    page.set_viewport_size(PHONE)
+    assert_fits_phone_width(page)
+    screenshot(page, name)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def wait_for_page_scripts(page):
     """Wait until the page's own scripts have run.
 

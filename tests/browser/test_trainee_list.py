@@ -7,12 +7,11 @@ from django.urls import reverse
 from schemes.models import Placement
 
 from .conftest import (
-    PHONE,
     assert_accessible_basics,
-    assert_fits_phone_width,
     assert_no_axe_violations,
     log_in,
     screenshot,
+    screenshot_both_widths,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,14 +32,6 @@ def write_csv(path, rows):
     return path
 
 
-def both_widths(page, name):
-    screenshot(page, name)
-    page.set_viewport_size(PHONE)
-    assert_fits_phone_width(page)
-    screenshot(page, name)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def test_dme_imports_the_trainee_list_and_the_dashboard_counts_from_it(
     new_page, live_server, tmp_path, scheme, dme
 ):
@@ -51,7 +42,7 @@ def test_dme_imports_the_trainee_list_and_the_dashboard_counts_from_it(
     page.get_by_role("heading", name="Import the trainee list").wait_for()
     assert_accessible_basics(page)
     assert_no_axe_violations(page)
-    both_widths(page, "trainee-list-upload")
+    screenshot_both_widths(page, "trainee-list-upload")
 
     # 1. A GMC number on two rows: a problem, and the list cannot be saved.
     page.get_by_label("Trainee list (CSV or Excel)").set_input_files(
@@ -65,7 +56,7 @@ def test_dme_imports_the_trainee_list_and_the_dashboard_counts_from_it(
     assert page.get_by_text("The same GMC number is also on row").first.is_visible()
     assert page.get_by_role("button", name="Save the trainee list").count() == 0
     assert_no_axe_violations(page)
-    both_widths(page, "trainee-list-preview-problems")
+    screenshot_both_widths(page, "trainee-list-preview-problems")
 
     # 2. The fixed list: five joiners, saved.
     page.get_by_role("link", name="Upload the fixed list").click()
@@ -76,14 +67,14 @@ def test_dme_imports_the_trainee_list_and_the_dashboard_counts_from_it(
     page.get_by_role("button", name="Check the file").click()
     page.get_by_role("heading", name="Joiners").wait_for()
     assert page.locator("#count-joiners").inner_text() == "5"
-    both_widths(page, "trainee-list-preview")
+    screenshot_both_widths(page, "trainee-list-preview")
     page.get_by_role("button", name="Save the trainee list").click()
     page.get_by_text("5 joined, 0 changed, 0 left").wait_for()
     assert Placement.objects.filter(organisation=organisation).count() == 5
     assert page.locator("#count-current").inner_text() == "5"
     assert page.get_by_text("trainee list of 1 August 2026").first.is_visible()
     assert_no_axe_violations(page)
-    both_widths(page, "trainee-list")
+    screenshot_both_widths(page, "trainee-list")
 
     # 3. The dashboard's uptake is counted from the list.
     page.goto(reverse("reports:organisation-dashboard", args=[organisation.slug]))

@@ -21,6 +21,7 @@ from .conftest import (
     assert_no_axe_violations,
     log_in,
     screenshot,
+    screenshot_both_widths,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,14 +49,6 @@ def _trust_list(organisation, names):
     ]
 
 
-def both_widths(page, name):
-    screenshot(page, name)
-    page.set_viewport_size(PHONE)
-    assert_fits_phone_width(page)
-    screenshot(page, name)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def test_an_invited_doctor_signs_up_from_the_email_and_finds_the_scheme(
     new_page, live_server, scheme, organiser
 ):
@@ -68,7 +61,7 @@ def test_an_invited_doctor_signs_up_from_the_email_and_finds_the_scheme(
     assert page.locator("#count-to-invite").inner_text() == "3"
     assert_accessible_basics(page)
     assert_no_axe_violations(page)
-    both_widths(page, "trainee-list-invite")
+    screenshot_both_widths(page, "trainee-list-invite")
 
     page.get_by_role("button", name="Send 3 invitations").click()
     page.get_by_text("3 trainees invited").wait_for()
@@ -124,7 +117,7 @@ def test_an_organiser_enrols_the_trainee_list_of_an_opt_out_scheme(
     page.get_by_role("heading", name="Check the cohort file").wait_for()
     assert page.locator("#count-valid").inner_text() == "2"
     assert_no_axe_violations(page)
-    both_widths(page, "trainee-list-enrol-preview")
+    screenshot_both_widths(page, "trainee-list-enrol-preview")
 
     page.get_by_role("button", name="Enrol 2 trainees").click()
     page.get_by_text("2 trainees enrolled").wait_for()
