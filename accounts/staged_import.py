@@ -66,6 +66,29 @@ def problem(field_name: str, message: str, fix: str) -> dict:
     return {"field": field_name, "message": message, "fix": fix}
 
 
+def presence_problems(row: dict, spec: "ImportSpec", max_lengths: dict[str, int]) -> list[dict]:
+    """A problem for each required column left empty and each value longer than its field."""
+    problems = []
+    for column in spec.columns:
+        value = row[column.name]
+        limit = max_lengths.get(column.name)
+        if column.required and not value:
+            problems.append(
+                problem(
+                    column.name, f"The {column.says} is empty.", f"Add the trainee's {column.says}."
+                )
+            )
+        elif limit and len(value) > limit:
+            problems.append(
+                problem(
+                    column.name,
+                    f"The {column.says} is longer than {limit} characters.",
+                    "Shorten it.",
+                )
+            )
+    return problems
+
+
 def _unchanged(value: str) -> str:
     return value
 

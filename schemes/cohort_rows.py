@@ -14,7 +14,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from accounts.models import Grade
-from accounts.staged_import import Column, ImportSpec, RowChecker, problem
+from accounts.staged_import import Column, ImportSpec, RowChecker, presence_problems, problem
 from accounts.vocabulary import organisation_vocabulary, tidy
 
 from .models import TRAINEE_GRADES, Enrolment, MenteeEligibility
@@ -66,12 +66,12 @@ def parse_date(text):
     return _named_month_date(text)
 
 
-def _grade_clean(text):
+def grade_clean(text):
     """The grade's code if we know the grade ("Foundation Year 1" → "FY1"), else the text."""
     return GRADE_BY_KEY.get(_grade_key(text), text) if text else ""
 
 
-def _date_clean(text):
+def date_clean(text):
     """An ISO date if the text is a date we can read, else the text."""
     started = parse_date(text) if text else None
     return started.isoformat() if started else text
@@ -96,7 +96,7 @@ COHORT_SPEC = ImportSpec(
         ),
         Column("last_name", ("last_name", "lastname", "surname", "family_name"), required=True),
         Column(
-            "grade", ("grade", "training_grade", "grade_code"), required=True, cleaner=_grade_clean
+            "grade", ("grade", "training_grade", "grade_code"), required=True, cleaner=grade_clean
         ),
         Column("specialty", ("specialty", "speciality", "specialism")),
         Column("programme", ("programme", "program", "training_programme", "training_program")),
@@ -111,7 +111,7 @@ COHORT_SPEC = ImportSpec(
                 "training_started_on",
                 "date_training_started",
             ),
-            cleaner=_date_clean,
+            cleaner=date_clean,
         ),
     ),
     empty_file="The file is empty. Choose your cohort's CSV file and try again.",
@@ -136,7 +136,7 @@ class CohortRowChecker(RowChecker):
 
     def check(self, row):
         return (
-            _presence_problems(row)
+            presence_problems(row, COHORT_SPEC, MAX_LENGTHS)
             + self._email_problems(row["email"])
             + self._grade_problems(row["grade"], row["specialty"])
             + self._start_date_problems(row["start_date"])
@@ -229,30 +229,6 @@ class CohortRowChecker(RowChecker):
                 )
             ]
         return []
-
-
-def _presence_problems(row):
-    problems = []
-    for column in COHORT_SPEC.columns:
-        value = row[column.name]
-        limit = MAX_LENGTHS.get(column.name)
-        if column.required and not value:
-            problems.append(
-                problem(
-                    column.name,
-                    f"The {column.says} is empty.",
-                    f"Add the trainee's {column.says}.",
-                )
-            )
-        elif limit and len(value) > limit:
-            problems.append(
-                problem(
-                    column.name,
-                    f"The {column.says} is longer than {limit} characters.",
-                    "Shorten it.",
-                )
-            )
-    return problems
 
 
 def _chosen_grade_problems(scheme, grade):

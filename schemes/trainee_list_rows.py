@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accounts.models import Grade
-from accounts.staged_import import Column, ImportSpec, RowChecker, problem
+from accounts.staged_import import Column, ImportSpec, RowChecker, presence_problems, problem
 from accounts.vocabulary import tidy
 
-from .cohort_rows import _date_clean, _grade_clean
+from .cohort_rows import date_clean, grade_clean
 from .models import TRAINEE_GRADES
 
 
@@ -50,7 +50,7 @@ TRAINEE_LIST_SPEC = ImportSpec(
             "grade",
             ("grade", "training_grade", "grade_code", "grade_abbreviation"),
             required=True,
-            cleaner=_grade_clean,
+            cleaner=grade_clean,
         ),
         Column("specialty", ("specialty", "speciality", "specialism", "programme_specialty")),
         Column("site", ("site", "hospital", "work_site", "base_site", "main_site", "location")),
@@ -65,7 +65,7 @@ TRAINEE_LIST_SPEC = ImportSpec(
                 "post_start_date",
             ),
             required=True,
-            cleaner=_date_clean,
+            cleaner=date_clean,
             label="placement start",
         ),
         Column(
@@ -78,7 +78,7 @@ TRAINEE_LIST_SPEC = ImportSpec(
                 "date_to",
                 "post_end_date",
             ),
-            cleaner=_date_clean,
+            cleaner=date_clean,
             label="placement end",
         ),
     ),
@@ -101,7 +101,7 @@ class TraineeListRowChecker(RowChecker):
         starts_on, start_problems = _date_problems(row, "starts_on")
         ends_on, end_problems = _date_problems(row, "ends_on")
         problems = (
-            _presence_problems(row)
+            presence_problems(row, TRAINEE_LIST_SPEC, MAX_LENGTHS)
             + _gmc_problems(row["gmc_number"])
             + _email_problems(row["email"])
             + _grade_problems(row["grade"])
@@ -141,28 +141,6 @@ class TraineeListRowChecker(RowChecker):
             "gmc_number": row["gmc_number"],
             "name": f"{row['first_name']} {row['last_name']}".strip(),
         }
-
-
-def _presence_problems(row):
-    problems = []
-    for column in TRAINEE_LIST_SPEC.columns:
-        value = row[column.name]
-        limit = MAX_LENGTHS.get(column.name)
-        if column.required and not value:
-            problems.append(
-                problem(
-                    column.name, f"The {column.says} is empty.", f"Add the trainee's {column.says}."
-                )
-            )
-        elif limit and len(value) > limit:
-            problems.append(
-                problem(
-                    column.name,
-                    f"The {column.says} is longer than {limit} characters.",
-                    "Shorten it.",
-                )
-            )
-    return problems
 
 
 def _gmc_problems(value):
