@@ -52,12 +52,13 @@ def list_placements(scheme: Scheme, on: date) -> QuerySet[Placement]:
 
 
 def _eligible(scheme, placements):
-    """Those the scheme admits as mentees, by the rule the uptake denominator uses."""
-    return [
-        placement
-        for placement in placements
-        if scheme_admits_trainee(scheme, placement.grade, placement.specialty.lower())
-    ]
+    """Those the scheme admits as mentees, by the rule the uptake denominator uses, and each
+    person once (as the denominator counts GMC numbers) where two placements overlap."""
+    eligible = {}
+    for placement in placements:
+        if scheme_admits_trainee(scheme, placement.grade, placement.specialty.lower()):
+            eligible.setdefault(placement.gmc_number, placement)
+    return list(eligible.values())
 
 
 def cohort_import_from_trainee_list(*, scheme: Scheme, uploaded_by: User, on: date) -> CohortImport:

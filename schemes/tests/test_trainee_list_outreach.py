@@ -305,3 +305,23 @@ def test_the_invitation_plan_reads_the_list_in_a_fixed_number_of_queries(
         plan = invitation_plan(scheme, timezone.localdate())
 
     assert len(plan.to_invite) == 33
+
+
+def test_a_trainee_with_two_overlapping_placements_is_invited_once(scheme):
+    _list_of(scheme.organisation)
+    today = timezone.localdate()
+    first = PlacementFactory(
+        organisation=scheme.organisation,
+        starts_on=today - timedelta(90),
+        ends_on=today + timedelta(5),
+    )
+    PlacementFactory(
+        organisation=scheme.organisation,
+        gmc_number=first.gmc_number,
+        email=first.email,
+        starts_on=today - timedelta(3),
+    )
+
+    plan = invitation_plan(scheme, today)
+
+    assert [placement.gmc_number for placement in plan.to_invite] == [first.gmc_number]
