@@ -113,6 +113,8 @@ def test_an_organiser_enrols_the_trainee_list_of_an_opt_out_scheme(
     log_in(page, organiser.email)
     page.goto(reverse("schemes:cohort-upload", args=[scheme.slug]))
     assert page.get_by_role("link", name="Invite the trainee list").count() == 0  # opt-out
+    assert_accessible_basics(page)
+    screenshot_both_widths(page, "cohort-upload-from-list")
     page.get_by_role("button", name="Check the trainee list").click()
     page.get_by_role("heading", name="Check the cohort file").wait_for()
     assert page.locator("#count-valid").inner_text() == "2"
