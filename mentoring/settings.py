@@ -215,6 +215,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Security (all on unless DEBUG; `manage.py check --deploy` passes with DEBUG=0) -----------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer checks each node over plain HTTP on the private network: answer, not redirect.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto, set SECURE_PROXY_SSL_HEADER=1.
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

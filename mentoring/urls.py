@@ -5,6 +5,8 @@ from django.urls import include, path
 
 from accounts import views as accounts_views
 
+from . import health
+
 
 def favicon(request):
     """Browsers, bookmarks and feed readers ask for /favicon.ico: send them to the site's icon.
@@ -18,6 +20,8 @@ def favicon(request):
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("favicon.ico", favicon, name="favicon"),
+    path("health/live/", health.live, name="health-live"),
+    path("health/ready/", health.ready, name="health-ready"),
     path("accounts/", include("accounts.urls")),
     path("schemes/", include("schemes.urls")),
     path("matching/", include("matching.urls")),

@@ -104,6 +104,8 @@ ACCESS = {
     # Public pages and links sent by email (the token is the key; no login).
     "home": get(PUBLIC),
     "favicon": get(PUBLIC),  # a permanent redirect to the static icon
+    "health-live": get(PUBLIC),  # the load balancer's checks: no login, no data
+    "health-ready": get(PUBLIC),
     "accounts:sign-up": get(PUBLIC),  # signed in: redirected to My mentoring
     "accounts:sign-up-done": get(PUBLIC),
     "accounts:confirm-email": get(PUBLIC),
