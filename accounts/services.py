@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
@@ -40,6 +41,8 @@ OPTIONAL_EMAIL_KINDS = {
 def email_is_optional(kind: str) -> bool:
     return kind in OPTIONAL_EMAIL_KINDS
 
+
+logger = logging.getLogger(__name__)
 
 # Longer than a task's hard time limit, so a live worker never loses its claim.
 CLAIM_LEASE = timedelta(minutes=10)
@@ -94,6 +97,8 @@ def notification_send(*, notification_id: int) -> bool:
         )
         raise
     Notification.objects.filter(pk=notification_id).update(sent_at=timezone.now())
+    # Ids only: the log carries no address or content. The request id ties it to the request.
+    logger.info("Sent notification %s (%s)", notification_id, notification.kind)
     return True
 
 
