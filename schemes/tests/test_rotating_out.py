@@ -28,7 +28,7 @@ from schemes.forms import SchemeForm
 from schemes.models import Enrolment, Scheme
 from schemes.rotating_out import NOTICE
 from schemes.tasks import placements_ending_sweep
-from schemes.tests.factories import PlacementFactory
+from schemes.tests.factories import EnrolmentFactory, PlacementFactory
 from surveys.models import Invitation, Moment
 from surveys.services import survey_sweep
 
@@ -281,6 +281,22 @@ def test_an_enrolment_made_after_the_placement_ended_is_not_ended_by_it(
 
     assert sweep(DAY_AFTER + timedelta(days=1))["ended"] == 0
     assert Enrolment.objects.get(pk=mentee_enrolment.pk).is_current
+
+
+def test_in_a_scheme_run_for_several_trusts_only_places_counted_at_the_trust_end(
+    scheme, other_scheme, other_organisation, sweep
+):
+    """An enrolment counts at the trust it names, else at its scheme's trust (Enrolment)."""
+    here = EnrolmentFactory(scheme=scheme, organisation=other_organisation)
+    placement_of(here.user, other_organisation)
+    placement_of(here.user, scheme.organisation)  # ends too, but the place counts at Other
+    visiting = EnrolmentFactory(scheme=other_scheme, organisation=scheme.organisation)
+    placement_of(visiting.user, other_organisation)  # the place counts at SLaM: not this list
+
+    assert sweep(DAY_AFTER)["ended"] == 1
+
+    assert Enrolment.objects.get(pk=here.pk).status == Enrolment.Status.WITHDRAWN
+    assert Enrolment.objects.get(pk=visiting.pk).is_current
 
 
 # --- What stops and what still arrives ---------------------------------------------------------
