@@ -225,6 +225,7 @@ class Pair(models.Model):
         MEMBER_LEFT = "member_left", "A member left the scheme"
         PLACE_ENDED = "place_ended", "The organiser ended a member's place"
         ACCOUNT_CLOSED = "account_closed", "A member closed their account"
+        ROTATED_OUT = "rotated_out", "A member rotated to another trust"
 
     # The reasons a member may choose when they end a pair themselves.
     MEMBER_END_REASONS = (
@@ -314,11 +315,13 @@ class Pair(models.Model):
 
     @property
     def ended_by_life_cycle(self):
-        """Ended because a member left or closed their account, not by either member's choice."""
+        """Ended because a member left, closed their account or rotated to another trust, not by
+        either member's choice."""
         return self.end_reason in (
             self.EndReason.MEMBER_LEFT,
             self.EndReason.PLACE_ENDED,
             self.EndReason.ACCOUNT_CLOSED,
+            self.EndReason.ROTATED_OUT,
         )
 
     def end_reason_visible_to(self, user):

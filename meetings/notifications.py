@@ -199,6 +199,7 @@ def pair_member_left_context(notification):
             "recipient_is_mentee": recipient.pk == pair.mentee_id,
             "leaver_first_name": "" if leaver.is_erased else leaver.first_name,
             "account_closed": pair.end_reason == Pair.EndReason.ACCOUNT_CLOSED,
+            "rotated_out": pair.end_reason == Pair.EndReason.ROTATED_OUT,
             "first_in_line": notification.context.get("first_in_line", False),
             "organisers": scheme_organisers(pair.scheme),
         }

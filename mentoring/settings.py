@@ -344,6 +344,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schemes.tasks.schemes_without_organiser_sweep",
         "schedule": 24 * 60 * 60,
     },
+    "schemes-placements-ending": {
+        "task": "schemes.tasks.placements_ending_sweep",
+        "schedule": 24 * 60 * 60,
+    },
     "surveys-invite-and-remind": {
         "task": "surveys.tasks.surveys_sweep",
         "schedule": 60 * 60,

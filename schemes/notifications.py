@@ -127,3 +127,47 @@ def scheme_invitation_context(notification):
         "organisers": organisers,
         "optional": recipient is not None,
     }
+
+
+@register("placement_ending")
+def placement_ending_context(notification):
+    """Essential: a trainee's placement at the trust ends soon, and what that does to their place
+    and pairs in each scheme the recipient is concerned with (schemes.rotating_out). Names and
+    dates only: nothing a pair wrote."""
+    from datetime import date
+
+    from django.conf import settings
+
+    from .models import Placement
+    from .rotating_out import outlook_for
+
+    placement = Placement.objects.select_related("organisation", "user").get(
+        pk=notification.context["placement_id"]
+    )
+    recipient = notification.recipient
+    person = placement.user
+    outlooks = outlook_for(placement, recipient) if person is not None else []
+    is_person = person is not None and recipient.pk == person.pk
+    return {
+        "placement": placement,
+        "trust": placement.organisation,
+        "ends_on": date.fromisoformat(notification.context["ends_on"]),
+        "is_person": is_person,
+        "person_name": (person.get_full_name() or person.email) if person else "",
+        "outlooks": outlooks,
+        "person_is_mentee": is_person
+        and any("mentee" in outlook.person_roles for outlook in outlooks),
+        "recipient_is_mentee_left": not is_person
+        and any(
+            pair.mentee.pk == recipient.pk and not outlook.continues
+            for outlook in outlooks
+            for pair in outlook.pairs
+        ),
+        "my_mentoring_url": f"{settings.SITE_URL}{reverse('accounts:my-mentoring')}",
+        "why": "a trainee's placement at the trust ends soon, and you are in a mentoring "
+        "scheme with them or run it."
+        if not is_person
+        else "your placement on the trust's trainee list ends soon and you take part in its "
+        "mentoring.",
+        "optional": False,
+    }

@@ -20,7 +20,7 @@ from .rotations import RotationWindow, windows_to_create
 if TYPE_CHECKING:
     from accounts.models import User
 
-    from .models import Organisation
+    from .models import Organisation, Placement
 
 
 def scheme_create(
@@ -413,3 +413,55 @@ def organisation_scheme_interest_record(
             details={"interest": interest},
         )
     return True
+
+
+# --- Trainees rotating out of a trust (schemes.rotating_out) ------------------------------------
+
+
+def placement_ending_warn(*, placement: Placement) -> int:
+    """Tell the person, their partners and the organisers that the placement ends, once per end
+    date. Returns how many emails were queued."""
+    from .rotating_out import warning_key, warning_recipients
+
+    queued = 0
+    with transaction.atomic():
+        for recipient in warning_recipients(placement):
+            notification = notification_queue(
+                key=warning_key(placement, recipient.pk),
+                kind="placement_ending",
+                recipient=recipient,
+                context={"placement_id": placement.pk, "ends_on": str(placement.ends_on)},
+            )
+            queued += notification is not None
+    return queued
+
+
+def placement_ended_withdraw(*, placement: Placement) -> int:
+    """End the enrolments a finished placement ends, through the life cycle, so pairs end without
+    blame and partners are told. Returns how many enrolments this call ended."""
+    from .rotating_out import enrolments_ending_with
+
+    ended = 0
+    for enrolment in enrolments_ending_with(placement):
+        enrolment_withdraw(enrolment=enrolment, cause=EndCause.ROTATED_OUT)
+        ended += enrolment.status == Enrolment.Status.WITHDRAWN
+    return ended
+
+
+def placements_ending_sweep(*, today: date | None = None) -> dict[str, int]:
+    """The daily sweep: warn about placements ending soon, and act on those just ended, unless
+    the person stays on the trust's list. Safe to run twice: the second run does nothing."""
+    from .rotating_out import continues_at_trust, placements_ending_soon, placements_just_ended
+
+    today = today or timezone.localdate()
+    warned = sum(
+        placement_ending_warn(placement=placement)
+        for placement in placements_ending_soon(today)
+        if not continues_at_trust(placement)
+    )
+    ended = sum(
+        placement_ended_withdraw(placement=placement)
+        for placement in placements_just_ended(today)
+        if not continues_at_trust(placement)
+    )
+    return {"warned": warned, "ended": ended}

@@ -14,7 +14,10 @@ The rules, per schedule entry of a scheme that collects outcome data:
 4. At the end of the year: during the entry's `year_end_month`, each member (of that audience)
    of a pair that was current at some time in the past year.
 
-Nobody is asked whose enrolment in that role was withdrawn, or whose account is inactive.
+Nobody is asked whose enrolment in that role was withdrawn, or whose account is inactive, with one
+exception: the end-of-pair survey still asks a member whose enrolment ended with the pair because
+they rotated to another trust (Pair.EndReason.ROTATED_OUT). They did not choose to leave, and
+their closing answer is the one the evaluation needs.
 """
 
 import calendar
@@ -31,6 +34,8 @@ from .models import Audience, Moment
 BASELINE_WINDOW = timedelta(days=14)
 END_WINDOW = timedelta(days=30)
 YEAR = timedelta(days=365)
+# A member whose enrolment ended within this time of a pair ended by rotation ended with it.
+ROTATED_OUT_TOGETHER = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -67,10 +72,22 @@ def _member(pair, audience):
     return pair.mentor_id, pair.mentor_enrolment
 
 
-def _may_be_asked(pair, audience):
+def _may_be_asked(pair, audience, *, at_end=False):
     enrolment = _member(pair, audience)[1]
     user = pair.mentee if audience == Audience.MENTEE else pair.mentor
-    return user.is_active and enrolment.is_current
+    if not user.is_active:
+        return False
+    return enrolment.is_current or (at_end and _rotated_out_with_pair(pair, enrolment))
+
+
+def _rotated_out_with_pair(pair, enrolment):
+    """The pair ended because a member rotated out, and this enrolment ended with it (in the same
+    daily sweep, as when both members rotate on the same day), not by leaving later."""
+    return (
+        pair.end_reason == Pair.EndReason.ROTATED_OUT
+        and pair.ended_at is not None
+        and enrolment.status_changed_at <= pair.ended_at + ROTATED_OUT_TOGETHER
+    )
 
 
 def _pairs(scheme, *extra_filters, pairs=Pair.objects):
@@ -127,8 +144,9 @@ def due_for_entry(entry, *, now):
                 )
         return dues
 
+    at_end = entry.moment == Moment.END_OF_PAIR
     return [
         Due(entry_id=entry.pk, user_id=_member(pair, audience)[0], pair_id=pair.pk, period=period)
         for pair, period in found
-        if _may_be_asked(pair, audience)
+        if _may_be_asked(pair, audience, at_end=at_end)
     ]
