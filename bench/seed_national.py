@@ -26,7 +26,10 @@ Accounts (NNN the trust, RR the region, k the scheme of the trust, 1–3):
                                         active pair (scheme 1's first), then introduced, paused,
                                         ended, none
     mentor0001@trustNNN.nhs.uk …        trainees enrolled only as mentors, lowest numbers busiest
-    trainee0001@trustNNN.nhs.uk …       eligible trainees not enrolled anywhere
+    trainee0001@trustNNN.nhs.uk …       eligible trainees not enrolled anywhere: an account only
+                                        at a trust with an opt-out scheme or no trainee list
+Trainee lists: every trust but trust010, trust020, … (counted from accounts) has a confirmed
+list with a placement per trainee, linked to the account if any, plus leavers and joiners.
 Staff roles need two-step sign-in unless the server runs with TWO_FACTOR_REQUIRED=0.
 """
 
@@ -70,6 +73,9 @@ SPECIALTY_WEIGHTS = {
     "Respiratory medicine": 3, "Geriatric medicine": 4, "Trauma and orthopaedics": 4,
     "Ophthalmology": 2, "Histopathology": 2, "Intensive care medicine": 2,
 }  # fmt: skip
+# Trusts whose number is a multiple of this have no trainee list (uptake counted from accounts).
+NO_LIST_EVERY = 10
+LEAVERS_PER = 15  # per trust, one leaver and one joiner for every LEAVERS_PER trainees
 PROGRAMMES = {"F": "Foundation", "C": "Core training", "S": "Higher specialty training"}
 SITE_KINDS = ["General Hospital", "Royal Infirmary", "University Hospital", "Community Hospital",
               "Memorial Hospital"]  # fmt: skip
@@ -231,6 +237,49 @@ class Ids:
         return self.last[name]
 
 
+def gmc_number(n):
+    """The n-th of distinct 7-digit numbers from 4000000 up, not in sequence (7919 is a prime
+    that does not divide 4,000,000, so n → 7919 n mod 4,000,000 is one to one)."""
+    return f"{4_000_000 + (n * 7919 + 12345) % 4_000_000:07d}"
+
+
+def trainee_list_placements(rng, ids, org, slug, trainee_list, people, sites, changeover):
+    """A trust's trainee list: every trainee placed now (linked to their account if they have
+    one), one in LEAVERS_PER who left at the last changeover and as many joining at the next.
+    Foundation and core posts last a year, specialty posts two (some in their second year)."""
+
+    def year(day, years):
+        return date(day.year + years, day.month, day.day)
+
+    def row(first, last, email, grade, specialty, site, starts, ends, user_id):
+        pk = ids.next("placement")
+        return (pk, org, gmc_number(pk), first, last, email, grade, specialty, site, starts,
+                ends, user_id, trainee_list)  # fmt: skip
+
+    rows = []
+    for person in people:
+        starts = changeover
+        if person["grade"].startswith("ST") and rng.random() < 0.3:
+            starts = year(changeover, -1)
+        length = 2 if person["grade"].startswith("ST") else 1
+        rows.append(row(person["first"], person["last"], person["email"], person["grade"],
+                        person["specialty"], person["site"], starts,
+                        year(starts, length) - timedelta(days=1), person["user"]))  # fmt: skip
+    movers = max(2, len(people) // LEAVERS_PER)
+    for number in range(1, movers + 1):
+        for kind, starts, ends in (
+            ("leaver", year(changeover, -2), changeover - timedelta(days=1)),
+            ("joiner", year(changeover, 1), year(changeover, 2) - timedelta(days=1)),
+        ):
+            grade = rng.choice(["FY1", "CT1", "ST3"] if kind == "joiner" else list(YEARS_IN))
+            specialty = "Foundation" if grade.startswith("FY") else rng.choice(
+                list(SPECIALTY_WEIGHTS))  # fmt: skip
+            rows.append(row(rng.choice(FIRST), rng.choice(LAST),
+                            f"{kind}{number:04d}@{slug}.nhs.uk", grade, specialty,
+                            rng.choice(sites), starts, ends, None))  # fmt: skip
+    return rows
+
+
 def build(args, loader):  # noqa: C901 — one long recipe, read top to bottom
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
@@ -243,10 +292,12 @@ def build(args, loader):  # noqa: C901 — one long recipe, read top to bottom
         IntakeWindow,
         Organisation,
         OrganisationRole,
+        Placement,
         Region,
         RegionRole,
         Scheme,
         SchemeRole,
+        TraineeListImport,
     )
     from supervision.models import (
         SessionAttendance,
@@ -312,6 +363,12 @@ def build(args, loader):  # noqa: C901 — one long recipe, read top to bottom
     enrolments, pairs, meetings, notes, agreements, goals = [], [], [], [], [], []
     training, assignments, sessions, attendances = [], [], [], []
     pair_facts = []  # (pair_id, scheme_id, mentee, mentor, status, created, ended)
+    trainee_lists, placements = [], []
+    # Each trust's list is dated at the latest August changeover; its own generator, so adding
+    # the lists changed none of the other rows.
+    placement_rng = random.Random(f"{args.seed}-trainee-lists")
+    changeover = date(today.year if today >= date(today.year, 8, 1) else today.year - 1, 8, 1)
+    list_confirmed = min(now, aware(changeover + timedelta(days=3), 10))
     trainee_total = 0
     genders = ["woman", "woman", "man", "man", "non_binary", ""]
     pick_grade = weighted(rng, GRADE_WEIGHTS)
@@ -472,16 +529,37 @@ def build(args, loader):  # noqa: C901 — one long recipe, read top to bottom
                 groups["mentor"].append(person)
             else:
                 groups["trainee"].append(person)
+        # A trust with a trainee list and opt-in schemes only has accounts for those who enrolled;
+        # the others are on its list only. An opt-out cohort import made accounts for all its
+        # trainees, and a trust without a list counts its trainees from their accounts.
+        has_list = org % NO_LIST_EVERY != 0
+        all_accounts = not has_list or any(scheme["opt_out"] for scheme in org_schemes)
         for prefix, group in groups.items():
             # mentees by their own pairs' states, mentors by theirs (one person can be both)
             key = "mentor_rank" if prefix == "mentor" else "mentee_rank"
             group.sort(key=lambda person, key=key: person[key])
             for number, person in enumerate(group, start=1):
+                email = f"{prefix}{number:04d}@{slug}.nhs.uk"
+                first, last = rng.choice(FIRST), rng.choice(LAST)
+                person.update(email=email, first=first, last=last, user=None)
+                if prefix == "trainee" and not all_accounts:
+                    continue
                 person["user"] = user(
-                    f"{prefix}{number:04d}@{slug}.nhs.uk", rng.choice(FIRST), rng.choice(LAST),
+                    email, first, last,
                     organisation=org, grade=person["grade"], specialty=person["specialty"],
                     site=person["site"], started=person["started"], gender=person["gender"],
                 )  # fmt: skip
+        if has_list:
+            trainee_lists.append(
+                (ids.next("trainee_list"), org, changeover, organisation_roles[-1][2],
+                 f"tis-export-{slug}-{changeover:%Y-%m}.csv", list_confirmed, list_confirmed)
+            )  # fmt: skip
+            placements.extend(
+                trainee_list_placements(
+                    placement_rng, ids, org, slug, trainee_lists[-1][0], people, sites,
+                    changeover,
+                )
+            )  # fmt: skip
 
         # Enrolment rows, pairs, meetings, supervision for each scheme.
         for scheme in org_schemes:
@@ -722,6 +800,18 @@ def build(args, loader):  # noqa: C901 — one long recipe, read top to bottom
                                "reported_difficulties"], organisations)  # fmt: skip
     loader.copy(RegionRole, ["id", "region_id", "user_id", "role"], region_roles)
     loader.copy(OrganisationRole, ["id", "organisation_id", "user_id", "role"], organisation_roles)
+    loader.copy(
+        TraineeListImport,
+        ["id", "organisation_id", "as_of", "uploaded_by_id", "file_name", "created_at",
+         "confirmed_at"],
+        trainee_lists,
+    )  # fmt: skip
+    loader.copy(
+        Placement,
+        ["id", "organisation_id", "gmc_number", "first_name", "last_name", "email", "grade",
+         "specialty", "site", "starts_on", "ends_on", "user_id", "trainee_list_id"],
+        placements,
+    )  # fmt: skip
     scheme_columns = [
         "id", "organisation_id", "name", "slug", "is_open", "mentee_eligibility",
         "eligible_grades", "eligible_specialties", "enrolment_model", "recruits_at_intake",

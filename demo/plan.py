@@ -40,6 +40,15 @@ FROM_25_TO_50 = (0.25, 0.50)
 FROM_50_TO_75 = (0.50, 0.75)
 OVER_75 = (0.75, 1.01)  # [low, high): up to and including 100%
 
+# Every trust but this one has confirmed its trainee list, so uptake there is counted from
+# placements. Croydon's is counted from accounts, labelled as such: the fallback a trust without
+# a list gets. Croydon's scheme is the one the seed leaves out of its main analysis (consultant
+# and SAS mentors), so the fallback changes none of the seed's peer-mentoring figures.
+NO_TRAINEE_LIST = "croydon"
+# Placements that ended at the last rotation, and placements starting at the next, per trust:
+# one for every LEAVERS_PER trainees (at least two).
+LEAVERS_PER = 15
+
 # -------------------------------------------------------------------------------------------
 # Organisations. `trainees` is how many doctors in training the demo puts at each trust.
 # The seed names three difficulties for the region without saying which trust reported which
@@ -654,6 +663,8 @@ class Person:
     years_in_training: int | None = None  # None: not a doctor in training
     site: str = ""
     role: str = ""  # the demo login's or staff member's role; "" for everyone else
+    # Set by demo_plan: whether the person has an account (see `_with_accounts`).
+    has_account: bool = True
 
     @property
     def is_trainee(self):
@@ -675,9 +686,29 @@ class PlannedEnrolment:
 
 
 @dataclass
+class PlannedPlacement:
+    """A row of a trust's trainee list. Dates are rotations counted from the latest August
+    changeover on or before the day the demo is loaded (0; -1 the one before, 1 the next): the
+    placement starts on that changeover and ends the day before `ends_rotation`'s."""
+
+    organisation: str  # slug
+    gmc_number: str
+    first_name: str
+    last_name: str
+    email: str
+    grade: str
+    specialty: str
+    site: str
+    starts_rotation: int
+    ends_rotation: int | None
+    has_account: bool = False
+
+
+@dataclass
 class Plan:
     people: list
     enrolments: list
+    placements: list = field(default_factory=list)
 
     def with_role(self, role, organisation=None):
         return [
@@ -685,6 +716,15 @@ class Plan:
             for p in self.people
             if p.role == role and (organisation is None or p.organisation == organisation)
         ]
+
+    @property
+    def account_holders(self):
+        return [person for person in self.people if person.has_account]
+
+    @property
+    def listed_organisations(self):
+        """The slugs of the trusts with a trainee list, in the order of ORGANISATIONS."""
+        return [o["slug"] for o in ORGANISATIONS if o["slug"] != NO_TRAINEE_LIST]
 
 
 def rotation_start(year):
@@ -695,8 +735,13 @@ def rotation_start(year):
 
 def training_started_on(years, today):
     """The August start `years` rotations before the latest one on or before `today`."""
+    return rotation_on(-years, today)
+
+
+def rotation_on(offset, today):
+    """The August changeover `offset` years after the latest one on or before `today`."""
     year = today.year if today >= rotation_start(today.year) else today.year - 1
-    return rotation_start(year - years)
+    return rotation_start(year + offset)
 
 
 def intake_windows(today):
@@ -1069,16 +1114,107 @@ def _left_plans(rng, scheme, rest):
     ]
 
 
-def demo_plan():
-    """Everyone in the demo region and every enrolment: the same on every run and machine.
+def _with_accounts(people, enrolments):
+    """Mark who has an account: whoever enrolled in a scheme (signed up, asked, was referred or
+    was imported in an opt-out cohort; even if they left it since), holds a role (the demo
+    logins, organisers, supervisors, DMEs), or works at the trust without a trainee list. The
+    other trainees of a trust are only on its trainee list, as in an opt-in scheme's real life.
+    """
+    enrolled = {planned.email for planned in enrolments}
+    for person in people:
+        person.has_account = bool(
+            person.role
+            or person.email in enrolled
+            or person.organisation in (None, NO_TRAINEE_LIST)
+        )
 
-    Dates are kept relative (years in training, days ago) so that the command places them
-    against today; who is who and who is enrolled where comes only from the fixed tables and
-    `random.Random(2014)`.
+
+def _post_rotations(rng, grade):
+    """(starts, ends) of a trainee's current post, in rotations from the latest changeover:
+    foundation and core posts last a year; some specialty trainees are in their second year."""
+    if grade in (Grade.FY1, Grade.FY2, Grade.CT1, Grade.CT2, Grade.CT3):
+        return 0, 1
+    starts = -1 if rng.random() < 0.3 else 0
+    return starts, starts + 2
+
+
+def _placements(rng, people):
+    """Each listed trust's trainee list: everyone in training there now (with or without an
+    account), a few who left at the last changeover and a few who join at the next one."""
+    organisations = {o["slug"]: o for o in ORGANISATIONS}
+    listed = [o["slug"] for o in ORGANISATIONS if o["slug"] != NO_TRAINEE_LIST]
+    emails = _Emails(person.email for person in people)
+    rows = []
+    for slug in listed:
+        trainees = [p for p in people if p.organisation == slug and p.is_trainee]
+        for person in trainees:
+            starts, ends = _post_rotations(rng, person.grade)
+            rows.append(_placement_of(person, starts, ends))
+        movers = max(2, len(trainees) // LEAVERS_PER)
+        rows += [_mover(rng, organisations[slug], emails, -1) for _ in range(movers)]
+        rows += [_mover(rng, organisations[slug], emails, 1) for _ in range(movers)]
+    # Seven-digit GMC numbers, one per person, from the range recent registrants hold.
+    numbers = rng.sample(range(4_000_000, 7_999_999), len(rows))
+    for row, number in zip(rows, numbers, strict=True):
+        row.gmc_number = f"{number:07d}"
+    return rows
+
+
+def _placement_of(person, starts, ends):
+    return PlannedPlacement(
+        organisation=person.organisation,
+        gmc_number="",
+        first_name=person.first_name,
+        last_name=person.last_name,
+        email=person.email,
+        grade=person.grade,
+        specialty=person.specialty,
+        site=person.site,
+        starts_rotation=starts,
+        ends_rotation=ends,
+        has_account=person.has_account,
+    )
+
+
+def _mover(rng, organisation, emails, when):
+    """Someone on the list who left at the last changeover (`when` -1) or joins at the next (1);
+    new doctors join at FY1 or a new training stage, leavers leave from any grade."""
+    kind = organisation["kind"]
+    if when > 0:
+        grade = rng.choice([Grade.FY1, Grade.FY1, Grade.CT1, Grade.ST1, Grade.ST3])
+    else:
+        weights = GRADE_WEIGHTS[kind]
+        grade = rng.choices(list(weights), weights=list(weights.values()))[0]
+    _gender, first, last = _random_name(rng)
+    starts, ends = (when, when + 1) if when > 0 else (-2, 0)
+    return PlannedPlacement(
+        organisation=organisation["slug"],
+        gmc_number="",
+        first_name=first,
+        last_name=last,
+        email=emails.make(first, last, organisation["email_domains"][0]),
+        grade=grade,
+        specialty=_specialty(rng, kind, grade),
+        site=rng.choice(organisation["sites"]),
+        starts_rotation=starts,
+        ends_rotation=ends,
+    )
+
+
+def demo_plan():
+    """Everyone in the demo region, every enrolment and every trust's trainee list: the same on
+    every run and machine.
+
+    Dates are kept relative (years in training, days ago, rotations) so that the command places
+    them against today; who is who and who is enrolled where comes only from the fixed tables and
+    `random.Random(2014)` (the trainee lists from a generator of their own, so adding them
+    changed nobody's enrolments).
     """
     rng = random.Random(RANDOM_SEED)
     people = _people(rng)
     enrolments = []
     for scheme in SCHEMES:
         enrolments += _scheme_enrolments(rng, scheme, people)
-    return Plan(people=people, enrolments=enrolments)
+    _with_accounts(people, enrolments)
+    placements = _placements(random.Random(f"{RANDOM_SEED}-trainee-lists"), people)
+    return Plan(people=people, enrolments=enrolments, placements=placements)

@@ -2,7 +2,7 @@
 left alone."""
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -15,11 +15,13 @@ from schemes.models import (
     IntakeWindow,
     Organisation,
     OrganisationRole,
+    Placement,
     Referral,
     Region,
     RegionRole,
     Scheme,
     SchemeRole,
+    TraineeListImport,
 )
 from schemes.services import scheme_create, scheme_role_appoint
 
@@ -34,6 +36,8 @@ KINDS = [
     ("role", "roles"),
     ("enrolment", "enrolments"),
     ("referral", "referrals"),
+    ("trainee list", "trainee lists"),
+    ("placement", "placements"),
 ]
 
 
@@ -66,8 +70,8 @@ class Tally:
 
 def demo_region_load(*, now=None, today=None):
     """Load the demo region (South London as the seed survey found it): ten trusts, eight schemes,
-    a few hundred trainees and one login per role. Returns the tally; running it again adds
-    nothing."""
+    a few hundred trainees on the trusts' trainee lists (accounts only for those who enrolled and
+    for staff) and one login per role. Returns the tally; running it again adds nothing."""
     loader = DemoLoader(now=now or timezone.now(), today=today or timezone.localdate())
     with transaction.atomic():
         return loader.load()
@@ -91,6 +95,7 @@ class DemoLoader:
         self._people_roles(region, organisations, users)
         created = self._enrolments(schemes, users)
         self._referrals(schemes, users, created)
+        self._trainee_lists(organisations, users)
         return self.tally
 
     def _region(self):
@@ -118,14 +123,17 @@ class DemoLoader:
         return organisations
 
     def _users(self, organisations):
-        """Create the missing people in one insert, all with one password hash.
+        """Create the missing accounts in one insert, all with one password hash.
 
-        Hashing is deliberately slow (that is its job), so the demo password is hashed once and
-        the hash shared: every demo account still logs in with the same password.
+        Only the people the plan gives an account (`demo.plan._with_accounts`): in a trust with
+        a trainee list, a trainee who never enrolled is on the list only. Hashing is
+        deliberately slow (that is its job), so the demo password is hashed once and the hash
+        shared: every demo account still logs in with the same password.
         """
-        emails = [person.email for person in self.plan.people]
+        holders = self.plan.account_holders
+        emails = [person.email for person in holders]
         existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
-        missing = [person for person in self.plan.people if person.email not in existing]
+        missing = [person for person in holders if person.email not in existing]
         if missing:
             password = make_password(demo.DEMO_PASSWORD)
             User.objects.bulk_create(
@@ -298,3 +306,67 @@ class DemoLoader:
         self.tally.add("referral", True, len(referrals))
         existing = Referral.objects.filter(enrolment__scheme__in=schemes.values()).count()
         self.tally.add("referral", False, existing - len(referrals))
+
+    def _trainee_lists(self, organisations, users):
+        """Each listed trust's trainee list as if its DME had imported it at the latest August
+        changeover: one confirmed `TraineeListImport` and its placements, linked to the accounts
+        with their addresses. A trust with a confirmed list already (the demo's, or one a DME
+        imported since) is left alone."""
+        as_of = demo.rotation_on(0, self.today)
+        listed = set(
+            TraineeListImport.objects.filter(
+                organisation__slug__in=self.plan.listed_organisations, confirmed_at__isnull=False
+            ).values_list("organisation__slug", flat=True)
+        )
+        accounts = dict(
+            User.objects.filter(
+                email__in=[row.email for row in self.plan.placements if row.has_account]
+            ).values_list("email", "pk")
+        )
+        placements = []
+        for slug in self.plan.listed_organisations:
+            self.tally.add("trainee list", slug not in listed)
+            if slug in listed:
+                continue
+            rows = [row for row in self.plan.placements if row.organisation == slug]
+            trainee_list = self._trainee_list(organisations[slug], users, rows, as_of)
+            placements += [
+                self._placement(row, trainee_list, accounts.get(row.email)) for row in rows
+            ]
+        Placement.objects.bulk_create(placements, batch_size=500)
+        self.tally.add("placement", True, len(placements))
+
+    def _trainee_list(self, organisation, users, rows, as_of):
+        imported = min(self.now, timezone.make_aware(datetime.combine(as_of, time(10, 0))))
+        dme = self.plan.with_role("dme", organisation.slug)[0]
+        return TraineeListImport.objects.create(
+            organisation=organisation,
+            as_of=as_of,
+            uploaded_by=users[dme.email],
+            file_name=f"tis-export-{organisation.slug}-{as_of:%Y-%m}.csv",
+            created_at=imported,
+            confirmed_at=imported,
+            joiner_count=sum(1 for row in rows if row.ends_rotation != 0),
+            leaver_count=sum(1 for row in rows if row.ends_rotation == 0),
+        )
+
+    def _placement(self, row, trainee_list, user_id):
+        ends_on = (
+            demo.rotation_on(row.ends_rotation, self.today) - timedelta(days=1)
+            if row.ends_rotation is not None
+            else None
+        )
+        return Placement(
+            organisation=trainee_list.organisation,
+            gmc_number=row.gmc_number,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            email=row.email,
+            grade=row.grade,
+            specialty=row.specialty,
+            site=row.site,
+            starts_on=demo.rotation_on(row.starts_rotation, self.today),
+            ends_on=ends_on,
+            user_id=user_id,
+            trainee_list=trainee_list,
+        )

@@ -4,6 +4,8 @@ Each test loads the demo region once (`demo.region`, the first part of `manage.p
 an empty test database.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.apps import apps
 from django.urls import reverse
@@ -12,6 +14,8 @@ from django.utils import timezone
 from accounts.models import Grade, User
 from demo import plan as demo
 from demo.region import demo_region_load
+from reports.dashboards import dashboard
+from reports.uptake import COUNTED_FROM_ACCOUNTS, counted_from, uptake_band, uptake_with_sources
 from schemes.models import (
     TRAINEE_GRADES,
     Enrolment,
@@ -22,12 +26,14 @@ from schemes.models import (
     MentorTraining,
     Organisation,
     OrganisationRole,
+    Placement,
     Referral,
     Region,
     RegionRole,
     RunBy,
     Scheme,
     SchemeRole,
+    TraineeListImport,
     years_in_training,
 )
 
@@ -73,18 +79,6 @@ def eligible_mentee(scheme, user):
     )
 
 
-def uptake(scheme):
-    """Current mentee enrolments / trainees of the trust eligible as mentees."""
-    members = User.objects.filter(organisation=scheme.organisation)
-    eligible = [user for user in members if eligible_mentee(scheme, user)]
-    current = (
-        scheme.enrolments.filter(role=Enrolment.Role.MENTEE)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
-        .count()
-    )
-    return current / len(eligible)
-
-
 def snapshot():
     """Every row of every model (counts), and every value of the rows the demo writes."""
     counts = {model._meta.label: model.objects.count() for model in apps.get_models()}
@@ -100,6 +94,8 @@ def snapshot():
             RegionRole,
             Enrolment,
             Referral,
+            TraineeListImport,
+            Placement,
         )
     }
     values["users"] = list(User.objects.order_by("pk").values())
@@ -113,7 +109,7 @@ def test_running_twice_creates_nothing_and_changes_nothing(region):
 
     assert snapshot() == before
     assert "created nothing" in output
-    assert User.objects.count() >= 300  # a few hundred trainees and staff
+    assert Placement.objects.count() >= 450  # a few hundred trainees on the trusts' lists
 
 
 def test_first_run_says_what_it_created(db):
@@ -262,7 +258,14 @@ def test_meetings_every_four_to_eight_weeks(region):
 
 
 def test_uptake_of_each_scheme_lies_in_its_band(region):
-    rates = {slug: uptake(scheme_at(slug)) for slug in SCHEME_OF}
+    """Through the reports' own uptake code: enrolled mentees over the trust's trainees placed
+    today (over its trainee accounts at Croydon, which has no list)."""
+    schemes = {s.pk: s for s in Scheme.objects.all()}
+    by_scheme, _list_dates = uptake_with_sources(schemes.values())
+    rates = {
+        schemes[pk].organisation.slug: enrolled / eligible
+        for pk, (eligible, enrolled, _percent) in by_scheme.items()
+    }
 
     for row in demo.SCHEMES:
         low, high = row["uptake_band"]
@@ -276,8 +279,106 @@ def test_uptake_of_each_scheme_lies_in_its_band(region):
     opt_in = sorted(rates[slug] for slug in ("st-georges", "gstt", "slam"))
     assert opt_in[0] < 0.25 <= opt_in[1] < 0.50 <= opt_in[2] < 0.75
     assert any(rate > 0.75 for rate in rates.values())
+    bands = [uptake_band(100 * rate) for rate in rates.values()]
+    assert bands.count("25–50%") >= 4  # most; "on average only 25-50%"
     peer = [rates[slug] for slug in SCHEME_OF if slug != "croydon"]
     assert 0.25 <= sum(peer) / len(peer) <= 0.50
+
+
+def test_each_schemes_dashboard_shows_uptake_in_its_band(region):
+    """The band a DME or organiser reads on the scheme dashboard (Kingston's 4 mentees are
+    fewer than 5, so its uptake is not shown)."""
+    for row in demo.SCHEMES:
+        funnel = dashboard([Scheme.objects.get(slug=row["slug"])])["funnel"]
+        if row["organisation"] == "kingston":
+            assert funnel.uptake is None
+            continue
+        low, high = row["uptake_band"]
+        assert low <= funnel.uptake / 100 < high, (row["slug"], funnel.uptake)
+
+
+def test_every_trust_with_a_scheme_but_croydon_counts_from_its_trainee_list(region):
+    listed = set(
+        TraineeListImport.objects.filter(confirmed_at__isnull=False).values_list(
+            "organisation__slug", flat=True
+        )
+    )
+    with_scheme = set(Scheme.objects.values_list("organisation__slug", flat=True))
+    assert with_scheme - listed == {demo.NO_TRAINEE_LIST} == {"croydon"}
+    assert listed == set(Organisation.objects.values_list("slug", flat=True)) - {"croydon"}
+    for organisation in Organisation.objects.exclude(slug="croydon"):
+        assert (
+            Placement.objects.filter(organisation=organisation)
+            .current(timezone.localdate())
+            .exists()
+        ), organisation
+    assert not Placement.objects.filter(organisation__slug="croydon").exists()
+
+    _by_scheme, list_dates = uptake_with_sources(Scheme.objects.all())
+    croydon = Organisation.objects.get(slug="croydon")
+    assert counted_from(list_dates.get(croydon.pk)) == COUNTED_FROM_ACCOUNTS
+    gstt = Organisation.objects.get(slug="gstt")
+    assert counted_from(list_dates.get(gstt.pk)).startswith("Eligible trainees counted from the")
+
+
+def test_trainees_who_never_enrolled_have_no_account_where_the_trust_keeps_a_list(region):
+    opt_in = set(
+        Scheme.objects.filter(enrolment_model=EnrolmentModel.OPT_IN).values_list(
+            "organisation__slug", flat=True
+        )
+    )
+    assert opt_in == {"st-georges", "gstt", "slam"}
+    listed = Organisation.objects.exclude(slug=demo.NO_TRAINEE_LIST)
+    accounts = User.objects.filter(organisation__in=listed, grade__in=TRAINEE_GRADES)
+    for user in accounts:
+        enrolled = Enrolment.objects.filter(user=user).exists()
+        staff = SchemeRole.objects.filter(user=user).exists()
+        assert enrolled or staff, user.email
+    for slug in opt_in:
+        placed = Placement.objects.filter(organisation__slug=slug).current(timezone.localdate())
+        assert placed.filter(user=None).exists(), slug  # on the list, never signed up
+    # Croydon has no list: its trainees are counted from their accounts, so they all have one.
+    croydon = User.objects.filter(organisation__slug="croydon", grade__in=TRAINEE_GRADES)
+    assert croydon.count() >= 30
+
+
+def test_the_opt_out_cohort_has_accounts_from_the_cohort_import(region):
+    kingston = scheme_at("kingston")
+    placed = Placement.objects.filter(organisation=kingston.organisation).current(
+        timezone.localdate()
+    )
+    cohort = placed.filter(grade=Grade.CT1, specialty="Paediatrics")
+    assert cohort.count() == 10
+    for placement in cohort:
+        assert placement.user is not None, placement
+        enrolment = kingston.enrolments.get(user=placement.user, role=Enrolment.Role.MENTEE)
+        assert enrolment.source == Enrolment.Source.COHORT
+    assert placed.filter(user=None).exists()  # the trust's other trainees: on the list only
+
+
+def test_the_trainee_lists_look_like_real_rotation_lists(region):
+    today = timezone.localdate()
+    changeover = demo.rotation_on(0, today)
+    placements = list(Placement.objects.all())
+    numbers = [placement.gmc_number for placement in placements]
+    assert all(len(number) == 7 and number.isdigit() for number in numbers)
+    assert len(set(numbers)) == len(numbers)
+    assert {p.starts_on for p in placements} <= {demo.rotation_on(n, today) for n in (-2, -1, 0, 1)}
+    assert all(p.starts_on.month == 8 for p in placements)
+    leavers = [p for p in placements if p.ends_on == changeover - timedelta(days=1)]
+    joiners = [p for p in placements if p.starts_on > today]
+    for slug in demo.Plan([], []).listed_organisations:
+        assert 2 <= sum(p.organisation.slug == slug for p in leavers) <= 6, slug
+        assert 2 <= sum(p.organisation.slug == slug for p in joiners) <= 6, slug
+    assert all(p.user is None and p.email and p.site and p.specialty for p in leavers + joiners)
+    assert {p.grade for p in placements} == set(TRAINEE_GRADES)
+    # Everyone in training with an account at a listed trust is on its list, linked by address.
+    for user in User.objects.filter(grade__in=TRAINEE_GRADES).exclude(
+        organisation__slug=demo.NO_TRAINEE_LIST
+    ):
+        placement = Placement.objects.current(today).get(user=user)
+        assert placement.organisation_id == user.organisation_id
+        assert (placement.email, placement.grade) == (user.email, user.grade)
 
 
 def test_every_enrolment_follows_its_schemes_rules(region):
@@ -321,7 +422,7 @@ def test_people_work_where_their_address_says_and_started_training_to_match_thei
             assert years >= demo.YEARS_TO_GRADE[user.grade], (user.email, user.grade, years)
             assert years <= demo.YEARS_TO_GRADE[user.grade] + 2
     trainees = User.objects.filter(grade__in=TRAINEE_GRADES)
-    assert trainees.count() >= 300
+    assert trainees.count() >= 150
     assert set(trainees.values_list("grade", flat=True)) == set(TRAINEE_GRADES)
     trust_addresses = trainees.exclude(email__endswith="@example.nhs.uk")
     assert trust_addresses.count() == trainees.count() - 3  # the SLaM demo logins
@@ -362,7 +463,9 @@ def test_each_demo_login_can_log_in(client, region):
 
 
 def test_generated_trainees_can_log_in_too(client, region):
-    trainee = User.objects.filter(organisation__slug="kch", grade=Grade.FY1).first()
+    trainee = User.objects.filter(
+        organisation__slug="kch", grade__in=TRAINEE_GRADES, enrolments__role=Enrolment.Role.MENTEE
+    ).first()
 
     response = client.post(
         reverse("accounts:login"), {"username": trainee.email, "password": demo.DEMO_PASSWORD}
