@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 
 def schemes_for_trainee(user: User) -> list[dict[str, Any]]:
-    """The open schemes of the user's trust, each with what the user may do there.
+    """The open schemes of the user's trust, and those run for several trusts that include it,
+    each with what the user may do there.
 
     Returns a list of dicts: scheme, mentee (Decision), mentor (Decision), window (open intake
     window or None), next_window, enrolments (the user's current ones).
@@ -44,9 +45,10 @@ def schemes_for_trainee(user: User) -> list[dict[str, Any]]:
         return []
     today = timezone.localdate()
     schemes = (
-        Scheme.objects.filter(organisation_id=user.organisation_id, is_open=True)
+        Scheme.objects.serving(user.organisation_id)
+        .filter(is_open=True)
         .select_related("organisation")
-        .prefetch_related("intake_windows")
+        .prefetch_related("intake_windows", "partner_organisations")
     )
     mine: dict[int, list[Enrolment]] = {}
     for enrolment in Enrolment.objects.current().filter(user=user):
