@@ -388,7 +388,7 @@ class EnrolmentQuerySet(models.QuerySet):
 
     def attributed_to(self, organisation_ids):
         """Enrolments that count in one of the trusts (a host's own and its partners' parts)."""
-        return self.with_trust().filter(trust_id__in=organisation_ids)
+        return self.alias(counted_in=attributed_trust()).filter(counted_in__in=organisation_ids)
 
     def current(self):
         """Not withdrawn: still a member of the scheme (requested, active or paused)."""
