@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from schemes import disclosure
 from schemes.selectors import region_organisations, region_schemes, report_vocabulary
 
-from .uptake import BANDS, counted_from, scheme_totals, uptake_band, uptake_by_part
+from .uptake import (
+    BANDS,
+    counted_from,
+    part_label,
+    scheme_totals,
+    uptake_band,
+    uptake_by_part,
+)
 
 MENTOR_KINDS = [
     ("trainees", "Trainees"),
@@ -59,17 +66,6 @@ def _uptake_shown(eligible, enrolled, percent):
     if eligible_shown.suppressed or enrolled_shown.suppressed or not disclosure.enough(eligible):
         return eligible_shown, enrolled_shown, None, UPTAKE_NOT_SHOWN
     return eligible_shown, enrolled_shown, percent, uptake_band(percent)
-
-
-def run_for_several_text(scheme):
-    """How a scheme run for several trusts is labelled wherever a trust's part of it shows."""
-    host = scheme.organisation
-    return f"run by {host.short_name or host.name} for several trusts"
-
-
-def part_label(scheme):
-    """The scheme's name, and for a scheme run for several trusts who runs it."""
-    return f"{scheme.name} ({run_for_several_text(scheme)})" if scheme.has_partners else scheme.name
 
 
 def _scheme_entry(scheme, shown):

@@ -29,6 +29,17 @@ def counted_from(list_date):
     return f"Eligible trainees counted from the trust's trainee list of {list_date:%-d %B %Y}"
 
 
+def run_for_several_text(scheme):
+    """How a scheme run for several trusts is labelled wherever a trust's part of it shows."""
+    host = scheme.organisation
+    return f"run by {host.short_name or host.name} for several trusts"
+
+
+def part_label(scheme):
+    """The scheme's name, and for a scheme run for several trusts who runs it."""
+    return f"{scheme.name} ({run_for_several_text(scheme)})" if scheme.has_partners else scheme.name
+
+
 def uptake_band(percent):
     if percent is None:
         return "No data"
@@ -81,14 +92,14 @@ def uptake_by_part(schemes, *, on=None):
     """Each trust's part of each scheme: {(scheme id, trust id): (eligible, enrolled, percent or
     None)} for every trust the scheme serves (for a scheme of one trust, its own), and the
     trainee lists' dates. Each trainee and each enrolment counts in their own trust."""
-    schemes = list(schemes)
+    served = [(scheme, scheme.trust_ids()) for scheme in schemes]
     population = trainee_population(
-        set().union(*(scheme.trust_ids() for scheme in schemes)), on=on or timezone.localdate()
+        set().union(*(ids for _, ids in served)), on=on or timezone.localdate()
     )
-    enrolled = enrolled_mentees_by_part(schemes)
+    enrolled = enrolled_mentees_by_part([scheme for scheme, _ in served])
     result = {}
-    for scheme in schemes:
-        for trust_id in scheme.trust_ids():
+    for scheme, trust_ids in served:
+        for trust_id in trust_ids:
             eligible = _eligible(scheme, population.groups, {trust_id})
             count = enrolled.get((scheme.pk, trust_id), 0)
             result[(scheme.pk, trust_id)] = (eligible, count, _percent(count, eligible))
