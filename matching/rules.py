@@ -179,6 +179,7 @@ class MenteeProfile:
     gender_wanted: str
     waiting_days: float
     rematch_priority: bool
+    trust_id: int = 0  # the trust the mentee counts in (host or partner)
     supervisor_emails: frozenset = frozenset()
     excluded_user_ids: frozenset = frozenset()
     ended_badly_user_ids: frozenset = frozenset()
@@ -245,6 +246,9 @@ def _load_mentors(scheme, on):
             (_clean(e.site or u.site) for e, u in zip(enrolments, users, strict=True)), str
         ),
         "areas": column((areas_bits(e.areas) for e in enrolments), np.int64),
+        "trust_id": column(
+            (e.organisation_id or scheme.organisation_id for e in enrolments), np.int64
+        ),
         "mode": column((e.meeting_mode for e in enrolments), str),
         "availability": column((availability_bits(e.availability) for e in enrolments), np.int64),
     }
@@ -321,6 +325,7 @@ def _load_mentees(scheme, enrolments, on, now):
                 ),
                 waiting_days=max((now - enrolment.waiting_since).total_seconds() / 86400, 0),
                 rematch_priority=enrolment.rematch_priority,
+                trust_id=enrolment.organisation_id or scheme.organisation_id,
                 supervisor_emails=frozenset(supervisors),
                 excluded_user_ids=excluded.get(enrolment.pk, frozenset()),
                 ended_badly_user_ids=ended_badly.get(user.pk, frozenset()),

@@ -18,7 +18,7 @@ import numpy as np
 from accounts.models import Grade
 from schemes.models import Enrolment, MentoringArea
 
-from .models import WEIGHT_NAMES, MatchingSettings
+from .models import MatchingSettings
 from .rules import AREA_BITS, DAY_MASK, PART_MASK, MenteeProfile, MentorTable, availability_text
 
 Preference = Enrolment.SpecialtyPreference
@@ -89,6 +89,35 @@ def _site_words(mentee, mentor, fraction):
         return f"Works at the same site ({site}), as the mentee prefers"
     where = f" ({site})" if site else ""
     return f"Works at another site{where}, though the mentee prefers their own"
+
+
+# Nearby, in a scheme run for several trusts: the same trust, the same site ---------------------
+#
+# A small bonus, never a rule: a region-wide round prefers a mentor close by when the rest is
+# equal, and still pairs across trusts when that is the only way. A scheme of one trust gives it
+# no weight (`weights_for`), so its scores are as they were.
+
+NEARBY_WEIGHT = 2
+
+
+def _same_site(mentee, mentors):
+    return (mentors.site == mentee.site) & (mentors.site != "") if mentee.site else None
+
+
+def _nearby_fraction(mentee, mentors):
+    same_trust = mentors.trust_id == mentee.trust_id
+    same_site = _same_site(mentee, mentors)
+    if same_site is None:
+        return 0.5 * same_trust
+    return 0.5 * same_trust + 0.5 * (same_trust & same_site)
+
+
+def _nearby_words(mentee, mentor, fraction):
+    if int(mentor.trust_id[0]) != mentee.trust_id:
+        return "Works in another of the scheme's trusts"
+    if fraction >= 1:
+        return "Works in the same trust and at the same site as the mentee"
+    return "Works in the same trust as the mentee"
 
 
 # Goals and the mentor's areas of experience ----------------------------------------------------
@@ -230,6 +259,7 @@ def _rematch_words(mentee, mentor, fraction):
 CRITERIA = (
     Criterion("specialty", "Specialty", _specialty_fraction, _specialty_words),
     Criterion("site", "Site", _site_fraction, _site_words),
+    Criterion("nearby", "Nearby", _nearby_fraction, _nearby_words),
     Criterion("goals", "Goals and experience", _goals_fraction, _goals_words),
     Criterion("grade_distance", "Distance in training", _grade_fraction, _grade_words),
     Criterion(
@@ -261,8 +291,11 @@ def weights_for(scheme_or_settings):
         else MatchingSettings.for_scheme(scheme_or_settings)
     )
     weights = settings.weights()
+    # Only a scheme run for several trusts prefers a mentor of the mentee's own trust.
+    scheme = settings.scheme if scheme_or_settings is settings else scheme_or_settings
+    weights["nearby"] = NEARBY_WEIGHT if scheme.has_partners else 0
     # Bigger than any score the other criteria can give together: re-matches go first.
-    weights["rematch"] = max(sum(weights[name] for name in WEIGHT_NAMES), 1)
+    weights["rematch"] = max(sum(weights.values()), 1)
     return weights
 
 

@@ -35,6 +35,7 @@ FUNNEL_COLUMNS = (
     ("uptake_band", "Uptake band"),
     ("counted_from", "Counted from"),
 )
+SCHEME_COLUMNS = (("scheme", "Scheme"), ("mentees", "Mentees enrolled"))
 GRADE_COLUMNS = (("grade", "Grade"), ("mentees", "Mentees"))
 SPECIALTY_COLUMNS = (("specialty", "Specialty"), ("mentees", "Mentees"))
 SITE_COLUMNS = (("site", "Site"), ("mentees", "Mentees"))
@@ -66,6 +67,7 @@ LONG_COLUMNS = (
 # whose measure key is None has one figure per value column, named by the column's heading.
 SHEETS = (
     ("Funnel", FUNNEL_COLUMNS, ("stage",), None),
+    ("By scheme", SCHEME_COLUMNS, ("scheme",), None),
     ("By grade", GRADE_COLUMNS, ("grade",), None),
     ("By specialty", SPECIALTY_COLUMNS, ("specialty",), None),
     ("By site", SITE_COLUMNS, ("site",), None),
@@ -134,6 +136,14 @@ def _funnel(funnel):
     return rows
 
 
+def _by_scheme(rows):
+    """An organisation's part of each scheme serving it; a scheme's own dashboard has no such
+    table (an empty sheet), and a filtered view says why it is not there."""
+    if rows is None:
+        return []
+    return _pairs(rows, "scheme", "mentees")
+
+
 def _days_to_match(days):
     return [
         {"measure": "Matched mentees", "value": _number(days["n"])},
@@ -196,6 +206,7 @@ def dashboard_tables(figures):
     """The dashboard's figures as export tables, one per sheet, in SHEETS order."""
     rows = {
         "Funnel": _funnel(figures["funnel"]),
+        "By scheme": _by_scheme(figures.get("by_scheme")),
         "By grade": _pairs(figures["by_grade"], "grade", "mentees"),
         "By specialty": _pairs(figures["by_specialty"], "specialty", "mentees"),
         "By site": _pairs(figures["by_site"], "site", "mentees"),

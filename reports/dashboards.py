@@ -37,6 +37,7 @@ from schemes import disclosure
 from schemes.selectors import (
     dashboard_mentee_enrolments,
     enrolled_mentee_count,
+    enrolled_mentees_by_part,
     report_vocabulary,
     scheme_admits_trainee,
     trainee_population,
@@ -47,16 +48,17 @@ from supervision.selectors import (
 )
 from surveys.selectors import organisation_results, scheme_results, suppressed_text
 
-from .uptake import counted_from, uptake_band
+from .uptake import counted_from, part_label, uptake_band
 
 VOCABULARY = report_vocabulary()
 ENROLLED_STATUSES = VOCABULARY["enrolled_statuses"]
 GRADE_LABELS = grade_labels()
 
 
-def mentee_enrolments(schemes):
-    """The mentee enrolments a dashboard starts from (the FilterSet narrows them)."""
-    return dashboard_mentee_enrolments(schemes)
+def mentee_enrolments(schemes, organisation=None):
+    """The mentee enrolments a dashboard starts from (the FilterSet narrows them); with
+    `organisation`, those that count in that trust."""
+    return dashboard_mentee_enrolments(schemes, organisation=organisation)
 
 
 @dataclass
@@ -89,12 +91,17 @@ class Funnel:
         ]
 
 
-def eligible_trainees(schemes, *, grade="", specialty="", site="", on=None):
-    """Trainees of the schemes' organisations whom at least one of the schemes admits, placed
-    there on `on` where the trust has a trainee list, and where they are counted from (the
-    text of reports.uptake.counted_from): (count, counted from). Two queries."""
+def eligible_trainees(schemes, *, grade="", specialty="", site="", on=None, organisation_ids=None):
+    """Trainees of the trusts the schemes serve (or of `organisation_ids` among them) whom at
+    least one of the schemes admits, placed there on `on` where the trust has a trainee list,
+    and where they are counted from (the text of reports.uptake.counted_from): (count, counted
+    from). Two queries."""
+    served = [(scheme, scheme.trust_ids()) for scheme in schemes]
+    trust_ids = set().union(*(ids for _, ids in served))
+    if organisation_ids is not None:
+        trust_ids &= set(organisation_ids)
     population = trainee_population(
-        {scheme.organisation_id for scheme in schemes},
+        trust_ids,
         on=on,
         grade=grade,
         specialty=specialty,
@@ -103,19 +110,19 @@ def eligible_trainees(schemes, *, grade="", specialty="", site="", on=None):
     count = sum(
         count
         for (organisation_id, trainee_grade, specialty_lower), count in population.groups.items()
-        if any(
-            scheme.organisation_id == organisation_id
-            and scheme_admits_trainee(scheme, trainee_grade, specialty_lower)
-            for scheme in schemes
+        if organisation_id in trust_ids
+        and any(
+            organisation_id in ids and scheme_admits_trainee(scheme, trainee_grade, specialty_lower)
+            for scheme, ids in served
         )
     )
-    return count, _sources_text(schemes, population.list_dates)
+    return count, _sources_text(trust_ids, population.list_dates)
 
 
-def _sources_text(schemes, list_dates):
+def _sources_text(trust_ids, list_dates):
     """One trust (every dashboard): its source; several: each source, once."""
     texts = []
-    for organisation_id in sorted({scheme.organisation_id for scheme in schemes}):
+    for organisation_id in sorted(trust_ids):
         text = counted_from(list_dates.get(organisation_id))
         if text not in texts:
             texts.append(text)
@@ -328,13 +335,14 @@ def _funnel_stages(rows, intervals, today):
     return current, matched, meeting
 
 
-def _funnel(schemes, filters, current, matched, meeting, today):
+def _funnel(schemes, filters, current, matched, meeting, today, part_of):
     eligible, source = eligible_trainees(
         schemes,
         grade=filters.get("grade") or "",
         specialty=filters.get("specialty") or "",
         site=filters.get("site") or "",
         on=today,
+        organisation_ids=None if part_of is None else {part_of.pk},
     )
     return Funnel(
         eligible=eligible,
@@ -384,6 +392,18 @@ def _enrolment_models(schemes):
     return [(label, models.get(value, 0)) for value, label in VOCABULARY["enrolment_model_choices"]]
 
 
+def _by_scheme(schemes, part_of, enrolled):
+    """A trust's part of each scheme that serves it (enrolled_mentees_by_part, the count the
+    provision report shows too), as one disclosure group adding up to the trust's mentees
+    enrolled; a scheme run for several trusts is labelled as such. None on a scheme's own
+    dashboard and in a filtered view (the parts are not filtered)."""
+    if part_of is None:
+        return None
+    parts = enrolled_mentees_by_part(schemes)
+    cells = {part_label(scheme): parts.get((scheme.pk, part_of.pk), 0) for scheme in schemes}
+    return list(disclosure.group(cells, total=enrolled).items())
+
+
 def _sensitive(filtered, current, pairs, schemes, organisation, today):
     """The sensitive categories: None each in a filtered view (disclosure rule 3)."""
     if filtered:
@@ -396,9 +416,22 @@ def _sensitive(filtered, current, pairs, schemes, organisation, today):
 
 
 def dashboard(
-    schemes, *, enrolments=None, filters=None, organisation=None, today=None, filtered=False
+    schemes,
+    *,
+    enrolments=None,
+    filters=None,
+    organisation=None,
+    today=None,
+    filtered=False,
+    part_of=None,
 ):
     """Every figure of a dashboard for `schemes`.
+
+    `part_of`: the trust whose dashboard this is. Its mentee enrolments alone count (those
+    attributed to it, as `enrolments` must be too), against its own eligible trainees; the
+    scheme-wide figures (mentors, supervision, surveys, cost) cover only the schemes it runs
+    itself, never another trust's scheme it is a partner of, so no other trust's part can be
+    read off or worked out by subtraction.
 
     `filtered`: the view is narrowed by a filter in the query string, so the sensitive
     categories (routes in, pair health, surveys) are None and the page shows
@@ -414,11 +447,12 @@ def dashboard(
     4. Meetings per pair, the sensitive categories, mentors, surveys and cost.
     """
     schemes = list(schemes)
+    own = [s for s in schemes if part_of is None or s.organisation_id == part_of.pk]
     filters = filters or {}
     now = timezone.now()
     today = today or timezone.localdate(now)
     if enrolments is None:
-        enrolments = mentee_enrolments(schemes)
+        enrolments = mentee_enrolments(schemes, organisation=part_of)
     intervals = {scheme.pk: scheme.meeting_interval_max_weeks for scheme in schemes}
     rows = mentee_dashboard_rows(enrolments)
     current, matched, meeting = _funnel_stages(rows, intervals, today)
@@ -427,7 +461,9 @@ def dashboard(
     return {
         "filtered": filtered,
         "sensitive_note": disclosure.SENSITIVE_NOTE,
-        "funnel": _funnel(schemes, filters, current, matched, meeting, today),
+        "funnel": _funnel(schemes, filters, current, matched, meeting, today, part_of),
+        "by_scheme": None if filtered else _by_scheme(schemes, part_of, _people(current)),
+        "partner_schemes": len(own) < len(schemes),
         "by_grade": _breakdown(current, "user__grade", GRADE_LABELS),
         "by_specialty": _breakdown(current, "user__specialty"),
         "by_site": _breakdown(current, "site"),
@@ -436,8 +472,8 @@ def dashboard(
         "enrolment_models": _enrolment_models(schemes),
         "days_to_match": _days_to_match(matched),
         "meetings_per_pair": _meetings_per_pair(pairs, schemes, enrolments, today),
-        "mentors": _training_and_supervision(schemes, now),
+        "mentors": _training_and_supervision(own, now),
         "survey_suppressed_text": suppressed_text(),
-        "cost": _cost(schemes),
-        **_sensitive(filtered, current, pairs, schemes, organisation, today),
+        "cost": _cost(own),
+        **_sensitive(filtered, current, pairs, own, organisation, today),
     }

@@ -217,7 +217,7 @@ def provision_tables(report):
                 scheme = item["scheme"]
                 yield {
                     "trust": organisation.short_name or organisation.name,
-                    "scheme": scheme.name,
+                    "scheme": item["label"],
                     "peer_only": scheme.is_peer_only,
                     "mentees": scheme.mentee_eligibility_summary(),
                     "mentors": scheme.mentor_pool_summary(),

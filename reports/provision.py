@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from schemes import disclosure
 from schemes.selectors import region_organisations, region_schemes, report_vocabulary
 
-from .uptake import BANDS, counted_from, uptake_band, uptake_with_sources
+from .uptake import (
+    BANDS,
+    counted_from,
+    part_label,
+    scheme_totals,
+    uptake_band,
+    uptake_by_part,
+)
 
 MENTOR_KINDS = [
     ("trainees", "Trainees"),
@@ -65,6 +72,7 @@ def _scheme_entry(scheme, shown):
     eligible, enrolled, percent, band = shown
     return {
         "scheme": scheme,
+        "label": part_label(scheme),
         "eligible": eligible,
         "enrolled": enrolled,
         "percent": percent,
@@ -73,16 +81,21 @@ def _scheme_entry(scheme, shown):
     }
 
 
-def _rows(organisations, schemes, shown, list_dates):
-    """One ProvisionRow per organisation, holding its schemes' entries."""
+def _rows(organisations, schemes, parts, list_dates):
+    """One ProvisionRow per organisation, holding its part of each scheme that serves it: its
+    own schemes, and those run by another trust for several (each trainee counts in their own
+    trust, so each trust's row shows its own part, never the scheme's total)."""
     rows = {
         organisation.pk: ProvisionRow(
             organisation, counted_from=counted_from(list_dates.get(organisation.pk))
         )
         for organisation in organisations
     }
-    for scheme in schemes:
-        rows[scheme.organisation_id].schemes.append(_scheme_entry(scheme, shown[scheme.pk]))
+    for scheme in sorted(schemes, key=lambda scheme: scheme.name):
+        for trust_id in sorted(scheme.trust_ids(), key=lambda pk: pk != scheme.organisation_id):
+            if trust_id in rows:
+                entry = _scheme_entry(scheme, _uptake_shown(*parts[(scheme.pk, trust_id)]))
+                rows[trust_id].schemes.append(entry)
     return list(rows.values())
 
 
@@ -135,14 +148,15 @@ def region_provision(region):
     headline counts the seed reports (organisations, with a scheme, peer schemes).
 
     1. Read the region's organisations and schemes, and each scheme's uptake as shown.
-    2. One row per organisation with its schemes.
+    2. One row per organisation with its part of each scheme that serves it.
     3. The figures over all schemes (mentor kinds, counts) and over the peer schemes.
     """
     organisations = region_organisations(region)
     schemes = region_schemes(region)
-    uptake, list_dates = uptake_with_sources(schemes)
+    parts, list_dates = uptake_by_part(schemes)
+    uptake = scheme_totals(parts)
     shown = {scheme.pk: _uptake_shown(*uptake[scheme.pk]) for scheme in schemes}
-    rows = _rows(organisations, schemes, shown, list_dates)
+    rows = _rows(organisations, schemes, parts, list_dates)
     # As in the seed: a peer scheme has trainees as mentors (7 in South London); two of those also
     # use consultants and so are not peer-only. A scheme of senior mentors only is not peer.
     peer = [scheme for scheme in schemes if scheme.mentors_may_be_trainees]

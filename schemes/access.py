@@ -62,11 +62,23 @@ def is_related(user, scheme):
     if not user.is_authenticated:
         return False
     return (
-        user.organisation_id == scheme.organisation_id
+        scheme.serves(user.organisation_id)
         or SchemeRole.objects.filter(user=user, scheme=scheme).exists()
         or Enrolment.objects.filter(user=user, scheme=scheme).exists()
         or is_dme_of(user, scheme.organisation)
+        or is_partner_dme(user, scheme)
         or is_regional_lead_of(user, scheme.organisation.region)
+    )
+
+
+def is_partner_dme(user, scheme):
+    """DME of a partner trust of a scheme run for several trusts: sees their own trust's part
+    of it on their organisation dashboard (counts only), never the scheme's organiser pages."""
+    return (
+        user.is_authenticated
+        and OrganisationRole.objects.filter(
+            user=user, organisation__partner_schemes=scheme
+        ).exists()
     )
 
 

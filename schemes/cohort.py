@@ -185,12 +185,27 @@ def _users_create(*, scheme, plan, now):
     return user_ids
 
 
+def _attributed_trusts(scheme, user_ids):
+    """user id → the trust their enrolment counts in (Scheme.attributed_trust_id): their own,
+    when it is the host or a partner. New accounts belong to the host."""
+    trust_ids = scheme.trust_ids()
+    trusts = {}
+    for chunk in chunks(list(user_ids)):
+        for pk, organisation_id in User.objects.filter(pk__in=chunk).values_list(
+            "pk", "organisation_id"
+        ):
+            trusts[pk] = organisation_id if organisation_id in trust_ids else None
+    return trusts
+
+
 def _enrolments_create(*, scheme, plan, now):
     user_ids = _users_create(scheme=scheme, plan=plan, now=now)
+    trusts = _attributed_trusts(scheme, user_ids.values())
     enrolments = [
         Enrolment(
             scheme=scheme,
             user_id=user_ids[row["email"]],
+            organisation_id=trusts.get(user_ids[row["email"]]),
             role=Enrolment.Role.MENTEE,
             source=Enrolment.Source.COHORT,
             status=Enrolment.Status.ACTIVE,

@@ -36,14 +36,21 @@ def _other_role_conflict(scheme, user, role):
     )
 
 
+def _trusts_text(scheme):
+    """The host trust, and for a scheme run for several trusts its partners too."""
+    names = [scheme.organisation.name]
+    names += sorted(organisation.name for organisation in scheme.partner_organisations.all())
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def _common(scheme, user, role):
     """The refusal that applies to either role, or None."""
     if not scheme.is_open:
         return Decision(False, "This scheme is closed to new enrolments at the moment.")
-    if user.organisation_id != scheme.organisation_id:
+    if not scheme.serves(user.organisation_id):
         return Decision(
             False,
-            f"This scheme is for staff of {scheme.organisation.name}. If you work there now, "
+            f"This scheme is for staff of {_trusts_text(scheme)}. If you work there now, "
             "set it as your organisation in your profile.",
         )
     if _already_enrolled(scheme, user, role):

@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.db.models import Q
 from django.forms import inlineformset_factory
 
 from accounts.models import Grade, User
@@ -197,7 +198,9 @@ class SchemeForm(forms.ModelForm):
             "budget_pounds_per_year",
             "collects_outcome_data",
             "asks_mentor_gender_preference",
+            "partner_organisations",
         ]
+        widgets = {"partner_organisations": forms.CheckboxSelectMultiple}
         labels = {
             "slug": "Web address",
             "mentee_eligibility": "Who may be a mentee",
@@ -216,6 +219,7 @@ class SchemeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["eligible_specialties"] = ", ".join(self.instance.eligible_specialties)
+        self._partner_choices()
         self.submit_label = submit_label
         self.helper = _helper(
             None,
@@ -256,8 +260,38 @@ class SchemeForm(forms.ModelForm):
                 "collects_outcome_data",
                 "asks_mentor_gender_preference",
             ),
+            *(
+                [Fieldset("Run for several trusts", "partner_organisations")]
+                if "partner_organisations" in self.fields
+                else []
+            ),
         )
         self.helper.form_tag = False  # the page wraps this form and the intake windows together
+
+    def _partner_choices(self):
+        """The other trusts of the host's region (and any partner already chosen, so that an
+        untouched save keeps it). A scheme is created first and opened to partners after."""
+        if "partner_organisations" not in self.fields:
+            return
+        if not self.instance.pk:
+            del self.fields["partner_organisations"]
+            return
+        host = self.instance.organisation
+        field = self.fields["partner_organisations"]
+        field.queryset = (
+            Organisation.objects.filter(
+                Q(region_id=host.region_id) | Q(partner_schemes=self.instance)
+            )
+            .exclude(pk=host.pk)
+            .distinct()
+            .order_by("name")
+        )
+        field.label = "Also open to the trainees of"
+        field.help_text = (
+            f"Run by {host.name} for several trusts: tick the other trusts whose trainees may "
+            "join as mentees or mentors. Each trainee counts in their own trust's uptake, and "
+            "each trust's DME sees their own trust's part."
+        )
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]

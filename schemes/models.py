@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import TRAINING_GRADES, Grade
@@ -110,6 +111,14 @@ class RunBy(models.TextChoices):
     JOINT = "joint", "Jointly (trainees and consultants)"
 
 
+class SchemeQuerySet(models.QuerySet):
+    def serving(self, organisation):
+        """Schemes open to the organisation's trainees: its own, and those it is a partner of."""
+        return self.filter(
+            Q(organisation=organisation) | Q(partner_organisations=organisation)
+        ).distinct()
+
+
 class Scheme(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="schemes")
     name = models.CharField(max_length=200)
@@ -183,6 +192,8 @@ class Scheme(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = SchemeQuerySet.as_manager()
+
     class Meta:
         ordering = ["organisation__name", "name"]
         constraints = [
@@ -245,6 +256,28 @@ class Scheme(models.Model):
     def open_intake_window(self, on=None):
         on = on or timezone.localdate()
         return self.intake_windows.filter(opens_on__lte=on, closes_on__gte=on).first()
+
+    # A scheme run for several trusts: the host (`organisation`) and its partners. Read through
+    # `partner_organisations.all()` so that a prefetch serves a list of schemes.
+
+    def partner_ids(self):
+        return {organisation.pk for organisation in self.partner_organisations.all()}
+
+    def trust_ids(self):
+        """The trusts whose trainees may join: the host and its partners."""
+        return {self.organisation_id} | self.partner_ids()
+
+    @property
+    def has_partners(self):
+        return bool(self.partner_ids())
+
+    def serves(self, organisation_id):
+        return organisation_id is not None and organisation_id in self.trust_ids()
+
+    def attributed_trust_id(self, user):
+        """The trust an enrolment of `user` counts in: their own, if it is the host or a
+        partner; None (the host, by default) otherwise."""
+        return user.organisation_id if self.serves(user.organisation_id) else None
 
 
 class IntakeWindow(models.Model):
@@ -341,8 +374,21 @@ class MentoringArea(models.TextChoices):
     DIFFICULTIES = "difficulties", "Difficulties at work"
 
 
+def attributed_trust():
+    """The trust an enrolment counts in: its own `organisation`, else the scheme's (host)."""
+    return Coalesce("organisation", "scheme__organisation")
+
+
 class EnrolmentQuerySet(models.QuerySet):
     """The states every app asks about, named once."""
+
+    def with_trust(self):
+        """Each enrolment annotated with `trust_id`: the trust it counts in."""
+        return self.annotate(trust_id=attributed_trust())
+
+    def attributed_to(self, organisation_ids):
+        """Enrolments that count in one of the trusts (a host's own and its partners' parts)."""
+        return self.alias(counted_in=attributed_trust()).filter(counted_in__in=organisation_ids)
 
     def current(self):
         """Not withdrawn: still a member of the scheme (requested, active or paused)."""

@@ -26,6 +26,7 @@ from .models import (
     Scheme,
     SchemeRole,
     TraineeListImport,
+    attributed_trust,
 )
 
 if TYPE_CHECKING:
@@ -35,7 +36,8 @@ if TYPE_CHECKING:
 
 
 def schemes_for_trainee(user: User) -> list[dict[str, Any]]:
-    """The open schemes of the user's trust, each with what the user may do there.
+    """The open schemes of the user's trust, and those run for several trusts that include it,
+    each with what the user may do there.
 
     Returns a list of dicts: scheme, mentee (Decision), mentor (Decision), window (open intake
     window or None), next_window, enrolments (the user's current ones).
@@ -44,9 +46,10 @@ def schemes_for_trainee(user: User) -> list[dict[str, Any]]:
         return []
     today = timezone.localdate()
     schemes = (
-        Scheme.objects.filter(organisation_id=user.organisation_id, is_open=True)
+        Scheme.objects.serving(user.organisation_id)
+        .filter(is_open=True)
         .select_related("organisation")
-        .prefetch_related("intake_windows")
+        .prefetch_related("intake_windows", "partner_organisations")
     )
     mine: dict[int, list[Enrolment]] = {}
     for enrolment in Enrolment.objects.current().filter(user=user):
@@ -238,13 +241,47 @@ def trainee_groups(
     ).groups
 
 
-def dashboard_mentee_enrolments(schemes: Iterable[Scheme]) -> QuerySet[Enrolment]:
-    """The mentee enrolments a dashboard starts from: all but requests still waiting."""
-    return (
+def dashboard_mentee_enrolments(
+    schemes: Iterable[Scheme], *, organisation: Organisation | None = None
+) -> QuerySet[Enrolment]:
+    """The mentee enrolments a dashboard starts from: all but requests still waiting; with
+    `organisation`, only those that count in that trust (its part of a scheme run for several
+    trusts)."""
+    enrolments = (
         Enrolment.objects.mentees()
         .filter(scheme__in=schemes)
         .exclude(status=Enrolment.Status.REQUESTED)
     )
+    if organisation is not None:
+        enrolments = enrolments.attributed_to([organisation.pk])
+    return enrolments
+
+
+def organisation_schemes(organisation: Organisation) -> QuerySet[Scheme]:
+    """The schemes a trust's dashboard counts: its own, and its part of those run by another
+    trust for several (Scheme.partner_organisations)."""
+    return (
+        Scheme.objects.serving(organisation)
+        .select_related("organisation")
+        .prefetch_related("partner_organisations")
+        .order_by("name")
+    )
+
+
+def enrolled_mentees_by_part(schemes: Iterable[Scheme]) -> dict[tuple[int, int], int]:
+    """{(scheme id, trust id): people enrolled (active or paused) as mentees who count in that
+    trust}: each trust's part of a scheme. The one count of a part that the organisation
+    dashboard, the provision report and their exports show."""
+    return {
+        (scheme_id, trust_id): count
+        for scheme_id, trust_id, count in Enrolment.objects.mentees()
+        .enrolled()
+        .filter(scheme__in=schemes)
+        .annotate(trust=attributed_trust())
+        .order_by()
+        .values_list("scheme_id", "trust")
+        .annotate(count=Count("user", distinct=True))
+    }
 
 
 def enrolled_mentee_count(schemes: Iterable[Scheme]) -> int:
@@ -275,7 +312,11 @@ def region_organisations(region: Region) -> list[Organisation]:
 
 
 def region_schemes(region: Region) -> list[Scheme]:
-    return list(Scheme.objects.filter(organisation__region=region).select_related("organisation"))
+    return list(
+        Scheme.objects.filter(organisation__region=region)
+        .select_related("organisation")
+        .prefetch_related("partner_organisations")
+    )
 
 
 def scheme_enrolments(scheme: Scheme) -> QuerySet[Enrolment]:

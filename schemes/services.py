@@ -158,6 +158,7 @@ def enrolment_create(
         enrolment = Enrolment.objects.create(
             scheme=scheme,
             user=user,
+            organisation_id=scheme.attributed_trust_id(user),
             role=role,
             source=source,
             status=status,
@@ -252,6 +253,7 @@ def referral_create(*, scheme: Scheme, user: User, reason: str, referred_by: Use
         enrolment = Enrolment.objects.create(
             scheme=scheme,
             user=user,
+            organisation_id=scheme.attributed_trust_id(user),
             role=Enrolment.Role.MENTEE,
             source=Enrolment.Source.REFERRAL,
             status=Enrolment.Status.ACTIVE,

@@ -21,6 +21,7 @@ from reports.dashboard_exports import (
     MEETING_COLUMNS,
     MODEL_COLUMNS,
     MONTH_COLUMNS,
+    SCHEME_COLUMNS,
     SHEETS,
     SITE_COLUMNS,
     SOURCE_COLUMNS,
@@ -41,6 +42,7 @@ _grow = test_dashboards._grow
 SHEET_NAMES = [
     "About",
     "Funnel",
+    "By scheme",
     "By grade",
     "By specialty",
     "By site",
@@ -99,6 +101,7 @@ def test_each_sheet_and_the_csv_have_exactly_their_documented_columns():
         "uptake_band",
         "counted_from",
     ]
+    assert keys(SCHEME_COLUMNS) == ["scheme", "mentees"]
     assert keys(GRADE_COLUMNS) == ["grade", "mentees"]
     assert keys(SPECIALTY_COLUMNS) == ["specialty", "mentees"]
     assert keys(SITE_COLUMNS) == ["site", "mentees"]

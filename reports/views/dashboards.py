@@ -15,6 +15,7 @@ from schemes.access import (
     organised_schemes,
     scheme_for,
 )
+from schemes.selectors import organisation_schemes
 
 from .. import dashboard_exports, exports
 from ..dashboards import GRADE_LABELS, dashboard, mentee_enrolments
@@ -29,7 +30,7 @@ def _dashboard_context(request, schemes, *, organisations=None, organisation=Non
     scheme_list = list(schemes)
     dashboard_filter = DashboardFilter(
         data if data is not None else (request.GET or None),
-        queryset=mentee_enrolments(scheme_list),
+        queryset=mentee_enrolments(scheme_list, organisation),
         schemes=schemes if organisation is not None else None,
         organisations=organisations,
     )
@@ -48,6 +49,7 @@ def _dashboard_context(request, schemes, *, organisations=None, organisation=Non
             filters=filters,
             organisation=organisation if chosen is None else None,
             filtered=is_filtered,
+            part_of=organisation,
         ),
         "is_filtered": is_filtered,
     }
@@ -77,7 +79,7 @@ def organisation_dashboard(request, slug):
     data["organisation"] = str(organisation.pk)
     context = _dashboard_context(
         request,
-        organisation.schemes.order_by("name"),
+        organisation_schemes(organisation),
         organisations=organisations,
         organisation=organisation,
         data=data,
@@ -181,7 +183,7 @@ def _organisation_export(request, slug, fmt):
     data["organisation"] = str(organisation.pk)
     context = _dashboard_context(
         request,
-        organisation.schemes.order_by("name"),
+        organisation_schemes(organisation),
         organisations=organisations_overseen_by(request.user),
         organisation=organisation,
         data=data,
@@ -248,7 +250,9 @@ def organisation_print(request, slug):
         "reports/organisation_print.html",
         {
             "organisation": organisation,
-            "figures": dashboard(organisation.schemes.order_by("name"), organisation=organisation),
+            "figures": dashboard(
+                organisation_schemes(organisation), organisation=organisation, part_of=organisation
+            ),
             "comparison": outcome_comparison(organisation, periods[0]) if periods else None,
             "min_group": disclosure.min_count(),
         },

@@ -60,6 +60,12 @@ def _six_intake_windows(w):
         )
 
 
+def _open_to_a_partner_trust(w):
+    """The scheme is run for several trusts: the other trust of the region is its partner, so
+    the page shows that box ticked and an untouched save must keep it."""
+    w.scheme.partner_organisations.add(w.other_scheme.organisation)
+
+
 def _saved_matching_settings(w):
     """Settings an organiser saved before (until then the page shows the defaults, unsaved)."""
     from matching.models import MatchingSettings
@@ -132,7 +138,10 @@ EDIT_PAGES = {
     # The mentor: their training start date decides whether they may take mentees.
     "accounts:profile": [Edit("mentor"), Edit("mentee")],
     "accounts:email-settings": [Edit("mentee")],
-    "schemes:edit": [Edit("organiser", "six intake windows")],
+    "schemes:edit": [
+        Edit("organiser", "six intake windows"),
+        Edit("organiser", "open to a partner trust"),
+    ],
     "schemes:scheme-interest": [Edit("dme"), Edit("dme", "recorded before")],
     "matching:settings": [Edit("organiser", "saved before")],
     "meetings:agreement": [Edit("mentee", "confirmed by both")],
@@ -149,6 +158,7 @@ EDIT_PAGES = {
 
 STATES = {
     ("schemes:edit", "six intake windows"): _six_intake_windows,
+    ("schemes:edit", "open to a partner trust"): _open_to_a_partner_trust,
     ("schemes:scheme-interest", "recorded before"): _scheme_interest_recorded,
     ("matching:settings", "saved before"): _saved_matching_settings,
     ("meetings:agreement", "confirmed by both"): _agreement_confirmed_by_both,
