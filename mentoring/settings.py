@@ -291,8 +291,10 @@ else:
         "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
         "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
         "store_processed": False,
+        # Its exchange table; kombu's default is a "control" folder wherever the process started.
+        "control_folder": str(CELERY_QUEUE_DIR / "control"),
     }
-    for folder in ("queue", "processed"):
+    for folder in ("queue", "processed", "control"):
         (CELERY_QUEUE_DIR / folder).mkdir(parents=True, exist_ok=True)
     # The filesystem transport has no broadcast, so remote control stays off there.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
