@@ -29,7 +29,7 @@ from accounts.staged_import import chunks
 
 from .cohort import cohort_import_preview
 from .cohort_plan import users_by_email
-from .models import CohortImport, Enrolment, Placement, Scheme
+from .models import CohortImport, Enrolment, Placement, Scheme, SchemeRole
 from .selectors import scheme_admits_trainee
 
 INVITATION_KIND = "scheme_invitation"
@@ -99,6 +99,7 @@ class InvitationPlan:
     """The list's current, eligible trainees sorted by what inviting them would do."""
 
     to_invite: list = field(default_factory=list)
+    # In the scheme now, in either role, or running it (an organiser or supervisor)
     enrolled: list = field(default_factory=list)
     left_before: list = field(default_factory=list)
     invited_before: list = field(default_factory=list)
@@ -134,9 +135,10 @@ def invitation_plan(scheme: Scheme, on: date) -> InvitationPlan:
     statuses: dict[int, set[str]] = {}
     for chunk in chunks(user_ids):
         for user_id, status in Enrolment.objects.filter(
-            scheme=scheme, role=Enrolment.Role.MENTEE, user_id__in=chunk
+            scheme=scheme, user_id__in=chunk
         ).values_list("user_id", "status"):
             statuses.setdefault(user_id, set()).add(status)
+    staff = set(SchemeRole.objects.filter(scheme=scheme).values_list("user_id", flat=True))
     keys = [invitation_key(scheme, placement) for placement in placements]
     invited = set()
     for chunk in chunks(keys):
@@ -144,7 +146,7 @@ def invitation_plan(scheme: Scheme, on: date) -> InvitationPlan:
     for placement in placements:
         user = plan.accounts.get(placement.pk)
         held = statuses.get(user.pk, set()) if user else set()
-        if held - {Enrolment.Status.WITHDRAWN}:
+        if held - {Enrolment.Status.WITHDRAWN} or (user and user.pk in staff):
             plan.enrolled.append(placement)
         elif Enrolment.Status.WITHDRAWN in held:
             plan.left_before.append(placement)

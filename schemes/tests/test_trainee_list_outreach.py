@@ -301,7 +301,7 @@ def test_the_invitation_plan_reads_the_list_in_a_fixed_number_of_queries(
     for n in range(30):
         PlacementFactory(organisation=scheme.organisation, first_name=f"Extra{n}")
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         plan = invitation_plan(scheme, timezone.localdate())
 
     assert len(plan.to_invite) == 33
@@ -325,3 +325,17 @@ def test_a_trainee_with_two_overlapping_placements_is_invited_once(scheme):
     plan = invitation_plan(scheme, today)
 
     assert [placement.gmc_number for placement in plan.to_invite] == [first.gmc_number]
+
+
+def test_the_schemes_mentors_and_organisers_are_not_invited_to_be_its_mentees(
+    scheme, organiser, mentor
+):
+    _list_of(scheme.organisation)
+    for person in (organiser, mentor):
+        PlacementFactory(organisation=scheme.organisation, email=person.email, grade=Grade.ST4)
+    newcomer = PlacementFactory(organisation=scheme.organisation)
+
+    plan = invitation_plan(scheme, timezone.localdate())
+
+    assert plan.to_invite == [newcomer]
+    assert len(plan.enrolled) == 2
