@@ -326,8 +326,11 @@ def scheme_enrolments(scheme: Scheme) -> QuerySet[Enrolment]:
 def enrolment_states_before(
     organisation: Organisation, user_ids: Iterable[int], ends: datetime
 ) -> QuerySet[Any]:
-    """(user id, role, status, status changed at) of the users' enrolments in the organisation's
-    schemes begun before `ends`."""
-    return Enrolment.objects.filter(
-        scheme__organisation=organisation, user_id__in=user_ids, created_at__lt=ends
-    ).values_list("user_id", "role", "status", "status_changed_at")
+    """(user id, role, status, status changed at) of the users' enrolments that count in the
+    organisation (its own schemes, and its trainees' part of those run for several trusts),
+    begun before `ends`."""
+    return (
+        Enrolment.objects.annotate(trust=attributed_trust())
+        .filter(trust=organisation.pk, user_id__in=user_ids, created_at__lt=ends)
+        .values_list("user_id", "role", "status", "status_changed_at")
+    )

@@ -20,7 +20,7 @@ from reports.outcomes import (
     period_normalise,
 )
 from schemes.models import Enrolment
-from schemes.tests.factories import EnrolmentFactory, MentorEnrolmentFactory
+from schemes.tests.factories import EnrolmentFactory, MemberFactory, MentorEnrolmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -351,6 +351,21 @@ def test_someone_both_mentee_and_mentor_counts_in_both_groups(scheme):
     groups = outcome_comparison(scheme.organisation, "2025/26")["groups"]
 
     assert [group.people for group in groups] == [1, 1, 0]
+
+
+def test_a_partner_trusts_trainee_in_a_scheme_run_for_several_counts_in_their_own_trust(
+    scheme, other_organisation
+):
+    scheme.partner_organisations.add(other_organisation)
+    user = MemberFactory(organisation=other_organisation)
+    EnrolmentFactory(scheme=scheme, user=user, organisation=other_organisation, created_at=JOINED)
+    outcome(other_organisation, user)
+
+    theirs = outcome_comparison(other_organisation, "2025/26")["groups"]
+    host = outcome_comparison(scheme.organisation, "2025/26")["groups"]
+
+    assert [group.people for group in theirs] == [1, 0, 0]  # a mentee, not a non-participant
+    assert [group.people for group in host] == [0, 0, 0]
 
 
 def test_training_outcomes_are_in_the_personal_data_registry():
