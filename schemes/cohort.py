@@ -23,6 +23,7 @@ from functools import partial
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Notification, User
@@ -38,7 +39,7 @@ from accounts.staged_import import (
 
 from .cohort_plan import CohortPlan, cohort_import_plan, users_by_email
 from .cohort_rows import COHORT_SPEC, CohortRowChecker
-from .models import CohortImport, Enrolment
+from .models import CohortImport, Enrolment, Organisation, Placement
 from .opt_out import (
     OptOutOutcome,
     enrolment_for_expired_link,
@@ -151,7 +152,37 @@ def unusable_password():
     return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
 
 
-def _new_user(row, *, scheme, now):
+def _home_trusts(scheme, emails):
+    """email → the trust a new account belongs to, for a scheme run for several trusts: the
+    trust whose trainee list places that address now, else the one trust whose email domain it
+    has; the host when neither tells (nhs.net is every trust's). A one-trust scheme: the host."""
+    trust_ids = scheme.trust_ids()
+    if len(trust_ids) == 1:
+        return {}
+    by_domain: dict[str, set[int]] = {}
+    for pk, domains in Organisation.objects.filter(pk__in=trust_ids).values_list(
+        "pk", "email_domains"
+    ):
+        for domain in domains:
+            by_domain.setdefault(domain.lower(), set()).add(pk)
+    homes = {}
+    for email in emails:
+        owners = by_domain.get(email.rsplit("@", 1)[-1], set())
+        if len(owners) == 1:
+            homes[email] = next(iter(owners))
+    today = timezone.localdate()
+    for chunk in chunks(sorted(set(emails))):
+        for email, organisation_id in (
+            Placement.objects.current(today)
+            .annotate(email_lower=Lower("email"))
+            .filter(organisation_id__in=trust_ids, email_lower__in=chunk)
+            .values_list("email_lower", "organisation_id")
+        ):
+            homes[email] = organisation_id
+    return homes
+
+
+def _new_user(row, *, scheme, now, home=None):
     started = row["start_date"]
     return User(
         email=row["email"],
@@ -159,7 +190,7 @@ def _new_user(row, *, scheme, now):
         last_name=row["last_name"],
         grade=row["grade"],
         specialty=row["specialty"],
-        organisation_id=scheme.organisation_id,
+        organisation_id=home or scheme.organisation_id,
         site=row["site"],
         training_started_on=date.fromisoformat(started) if started else None,
         password=unusable_password(),
@@ -170,10 +201,10 @@ def _new_user(row, *, scheme, now):
 
 def _users_create(*, scheme, plan, now):
     """email → user id for every row to enrol, creating the accounts that do not exist yet."""
+    new_rows = [row for row in plan.to_enrol if row["email"] not in plan.existing_user_ids]
+    homes = _home_trusts(scheme, [row["email"] for row in new_rows])
     new_users = [
-        _new_user(row, scheme=scheme, now=now)
-        for row in plan.to_enrol
-        if row["email"] not in plan.existing_user_ids
+        _new_user(row, scheme=scheme, now=now, home=homes.get(row["email"])) for row in new_rows
     ]
     User.objects.bulk_create(new_users, batch_size=1000)
     user_ids = dict(plan.existing_user_ids)
@@ -187,7 +218,7 @@ def _users_create(*, scheme, plan, now):
 
 def _attributed_trusts(scheme, user_ids):
     """user id → the trust their enrolment counts in (Scheme.attributed_trust_id): their own,
-    when it is the host or a partner. New accounts belong to the host."""
+    when it is the host or a partner (a new account's is found by `_home_trusts`)."""
     trust_ids = scheme.trust_ids()
     trusts = {}
     for chunk in chunks(list(user_ids)):

@@ -128,10 +128,14 @@ class CohortRowChecker(RowChecker):
 
     def __init__(self, scheme):
         self.scheme = scheme
-        organisation = scheme.organisation
-        self.domains = {domain.lower() for domain in organisation.email_domains}
-        self.domains_text = " or ".join(f"@{domain}" for domain in organisation.email_domains)
-        self.organisation_name = organisation.short_name or organisation.name
+        # A scheme run for several trusts takes the addresses of each of them.
+        trusts = [scheme.organisation, *scheme.partner_organisations.order_by("name")]
+        domains = list(dict.fromkeys(d.lower() for trust in trusts for d in trust.email_domains))
+        if any(not trust.email_domains for trust in trusts):
+            domains = []  # a trust that names no domain takes any address
+        self.domains = set(domains)
+        self.domains_text = " or ".join(f"@{domain}" for domain in domains)
+        self.organisation_name = " or ".join(trust.short_name or trust.name for trust in trusts)
         self.latest_start = timezone.localdate() + timedelta(days=366)
 
     def check(self, row):

@@ -339,3 +339,29 @@ def test_the_schemes_mentors_and_organisers_are_not_invited_to_be_its_mentees(
 
     assert plan.to_invite == [newcomer]
     assert len(plan.enrolled) == 2
+
+
+def test_a_partner_trusts_trainee_enrolled_from_the_list_belongs_to_their_own_trust(
+    client, scheme, organiser, other_organisation, django_capture_on_commit_callbacks
+):
+    """other_organisation's addresses end @other-trust.nhs.uk; both trusts use nhs.net too."""
+    other_organisation.email_domains = ["other-trust.nhs.uk", "nhs.net"]
+    other_organisation.save()
+    scheme.partner_organisations.add(other_organisation)
+    scheme.enrolment_model = EnrolmentModel.OPT_OUT
+    scheme.save()
+    _list_of(other_organisation)
+    PlacementFactory(
+        organisation=other_organisation, first_name="Own", email="own@other-trust.nhs.uk"
+    )
+    PlacementFactory(organisation=other_organisation, first_name="Shared", email="shared@nhs.net")
+    client.force_login(organiser)
+
+    staged = client.post(from_list_url(scheme))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(staged.url + "confirm/")
+
+    for email in ("own@other-trust.nhs.uk", "shared@nhs.net"):
+        enrolment = Enrolment.objects.get(user__email=email, scheme=scheme)
+        assert enrolment.user.organisation == other_organisation
+        assert enrolment.organisation == other_organisation
