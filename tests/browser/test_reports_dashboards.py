@@ -150,7 +150,7 @@ def test_a_dme_filters_the_dashboard_and_downloads_its_figures_as_xlsx(new_page,
     assert download.suggested_filename.endswith(".xlsx")
     with open(download.path(), "rb") as handle:  # saved without the .xlsx extension
         book = load_workbook(io.BytesIO(handle.read()))
-    assert book.sheetnames[:3] == ["About", "Funnel", "By grade"]
+    assert book.sheetnames[:4] == ["About", "Funnel", "By scheme", "By grade"]
     about = dict(book["About"].iter_rows(values_only=True))
     assert about["Export"] == "Organisation dashboard"
     assert about["Filter: Grade"] == "Core trainee year 1 (CT1)"
