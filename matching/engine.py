@@ -1,53 +1,149 @@
 """Matching engine: assign mentees to mentors, as many as possible, then the best total score.
 
-Pure Python, numpy and scipy; no Django. The one entry point is :func:`solve`.
+Numpy and numba; no Django. Two entry points:
 
-How :func:`solve` works:
+- :func:`solve_scores` takes the whole scheme as arrays: a matrix of integer scores, one row per
+  mentee and one column per mentor (-1 where the rules refuse the pair), and each mentor's
+  capacity. It returns a :class:`Solution` with the duals that prove it optimal, which the next
+  solve of the same round can start from (:class:`WarmStart`). This is what a matching round uses.
+- :func:`solve` takes ``(mentee_id, mentor_id, score)`` triples and any hashable ids, for callers
+  with a short list of pairs; it canonicalises them and runs the same solver.
 
-1. Validate and canonicalise the input. Ids are sorted and edges put in a fixed order, so the
-   same input in any order reaches the solver as the same arrays and gets the same answer.
-   Duplicate edges for a pair keep their highest score; forbidden pairs are dropped.
-2. Apply the pins: each pinned mentee is assigned and its mentor loses one unit of capacity.
-3. Expand capacities: a mentor with capacity c becomes c interchangeable slots, so what is left
-   is a plain bipartite matching between the free mentees and the slots. (Each edge is copied
-   c times: fine for the few places a mentor has, not for capacities in the hundreds.)
-4. Find one maximum matching (Hopcroft-Karp) and from it the Dulmage-Mendelsohn decomposition:
-   which mentees and slots some maximum matching leaves unmatched ("loose"), and therefore
-   which edges no maximum matching can use.
-5. In that structure every maximum matching is exactly a *full* matching of the vertices that
-   every maximum matching covers, so scipy's min_weight_full_bipartite_matching (LAPJVsp)
-   maximising the score finds the best one directly. Cardinality is fixed by construction:
-   no big-M weights, no dummy "unmatched" vertices (both made the solver ~10x slower).
+The problem. Mentee i may take one mentor, mentor j up to c_j mentees. Most mentees matched
+comes first, then the highest total score: so each allowed pair gets the weight
+``W = score + BIG`` with BIG a power of two above (mentees x best score), and the solver
+maximises the total weight. One more pair is then worth more than any gain in score.
 
-Precision: scores are turned into integers in units of 2**-k, with k as large as keeps every
-sum the solver forms below 2**53, so its float64 arithmetic is exact. The result is optimal for
-the scores rounded to that unit (integers and binary fractions such as 0.5 are exact), hence
-within ``matched * 2**-k`` of the true optimum; for 10,000 mentees 2**-k is a few 1e-11 of
-the largest score.
+How it is solved (a primal-dual method with a certificate):
 
-Ties: among equally good assignments the solver picks one; which one depends only on the
-input set (never its order) but is otherwise unspecified.
+1. **Candidates.** A real scheme's rules allow most pairs (30 million in a 10,000 x 4,000
+   region), but an optimal assignment uses few of them. The solver starts from a small set:
+   each mentee's best few mentors and each mentor's best few mentees (by score, or on a warm
+   start by score less the mentor's previous price).
+2. **Shortest augmenting paths** (the Hungarian method, for capacities). Each mentor j has a
+   price ``p_j >= 0``; mentee i's profit with j is ``W_ij - p_j``, and being unmatched gives 0.
+   Two invariants hold throughout: every placed mentee is with a mentor of greatest profit
+   (or unmatched when no profit is positive), and a mentor with a free place has price 0. A
+   free mentee is placed by a Dijkstra search over mentors, in reduced costs that the
+   invariants keep >= 0, for the cheapest chain of moves that ends at a free place or sends
+   one mentee of the chain to "unmatched"; the prices of the mentors it passed are then raised
+   so the invariants hold again. A mentor with capacity c is one node holding c mentees: no
+   copy of its pairs per place, so a group mentor taking 20 costs what a mentor taking 1 does.
+3. **Certificate.** When every mentee is placed, the prices and profits are a feasible dual
+   solution of the linear programme *on the candidates*: ``u_i + p_j >= W_ij`` for each
+   candidate pair, with equality on the pairs used, ``u_i = 0`` for the unmatched and
+   ``p_j = 0`` for mentors with a free place. The same check over **every** allowed pair,
+   block by block with numpy, proves the assignment optimal for the whole scheme: a feasible
+   dual and a primal satisfying complementary slackness are both optimal (LP duality; the
+   problem is totally unimodular, so the LP optimum is the integer one).
+4. **Repair.** Pairs that fail the check (positive reduced weight ``W_ij - u_i - p_j``) join the
+   candidates; their mentees are freed, and so are the mentees that a fall in price to 0 of
+   a mentor left with a free place makes better off elsewhere (a cascade, usually short). Then
+   step 2 again, and step 3, until nothing fails. Each pass adds pairs, so it ends.
+
+A warm start (the organiser pinned, forbade, swapped or removed someone) keeps the previous
+assignment and prices, frees the mentees whose pair changed, repairs and continues from step 2:
+the few changed mentees are placed again, not the whole scheme.
+
+Exactness: weights are integers (scores in hundredths; :func:`solve` turns float scores into
+integers in units of 2**-k, with k as large as keeps every sum below 2**61), so every
+comparison is exact and the certificate is a proof, not a tolerance.
+
+Ties: the searches take mentees in row order and break equal distances by column, so the
+same arrays give the same answer; :func:`solve` sorts the ids first, so any order of the same
+input does too.
 """
+
+from __future__ import annotations
 
 import math
 import numbers
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import TypeVar
 
+import numba
 import numpy as np
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import (
-    breadth_first_order,
-    maximum_bipartite_matching,
-    min_weight_full_bipartite_matching,
-)
 
-__all__ = ["solve"]
+__all__ = ["Solution", "WarmStart", "solve", "solve_scores"]
 
 # Mentee and mentor ids: any hashable, the same kind for both (enrolment pks in the app).
 Id = TypeVar("Id", bound=Hashable)
+
+UNPLACED = -1  # a mentee the solver still has to place
+UNMATCHED = -2  # placed: unmatched is its best
+INFINITY = np.int64(2**62)
+# Candidates on a cold start: each mentee's best mentors and each mentor's best mentees.
+MENTORS_PER_MENTEE = 6
+MENTEES_PER_MENTOR = 6
+# Failing pairs added per mentee in one repair: the worst few are enough to move on.
+ADDED_PER_MENTEE = 4
+ROWS_PER_BLOCK = 512  # rows of the score matrix checked at once: a few MB of temporaries
+
+
+@dataclass(frozen=True)
+class WarmStart:
+    """A previous solution of the same round, aligned to the new matrix's rows and columns."""
+
+    mentor_of: np.ndarray  # (rows,) the column each mentee had, or -1
+    prices: np.ndarray  # (columns,) each mentor's price, in units with this `big`
+    big: int
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The assignment, the duals that prove it optimal, and how the solve went."""
+
+    mentor_of: np.ndarray  # (rows,) column of each mentee's mentor, or -1 when unmatched
+    prices: np.ndarray  # (columns,) p_j: the mentor duals
+    profits: np.ndarray  # (rows,) u_i: the mentee duals (0 for pinned and unmatched mentees)
+    big: int
+    passes: int  # rounds of solve-then-check
+    candidates: int  # pairs the solver looked at, of `allowed`
+    allowed: int
+
+    def warm_start(self) -> WarmStart:
+        return WarmStart(self.mentor_of, self.prices, self.big)
+
+
+def solve_scores(
+    scores: np.ndarray,
+    capacities: np.ndarray,
+    *,
+    pinned: Iterable[tuple[int, int]] = (),
+    warm: WarmStart | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Solution:
+    """Best assignment of the rows of ``scores`` (mentees) to its columns (mentors).
+
+    ``scores`` is an (n, m) integer matrix: the score of each pair, >= 0, or -1 where the pair
+    is not allowed. ``capacities`` gives each column's places (ints >= 0). Each ``(row, column)``
+    in ``pinned`` is kept and uses a place. ``warm`` is a previous solution of the same rows and
+    columns to start from (any, even a stale one: the result is the same optimum). ``progress``
+    is called with the number of check passes done. Raises ``ValueError`` on impossible pins.
+    """
+    scores = np.asarray(scores)
+    capacities = np.asarray(capacities, dtype=np.int64)
+    n, m = scores.shape
+    if len(capacities) != m:
+        raise ValueError(f"{m} columns but {len(capacities)} capacities")
+    if (capacities < 0).any():
+        raise ValueError("capacities must be >= 0")
+    pins = _checked_matrix_pins(pinned, scores, capacities)
+    residual = capacities.copy()
+    np.subtract.at(residual, list(pins.values()), 1)
+    active = np.ones(n, dtype=bool)
+    active[list(pins)] = False
+    best_score = int(scores.max()) if scores.size else 0
+    big = _big(n, best_score)
+    graph = _DenseGraph(scores, big, active, residual > 0)
+    solution = _solve(graph, n, m, residual, big, warm, progress)
+    mentor_of = solution.mentor_of
+    for row, column in pins.items():
+        mentor_of[row] = column
+    return solution
 
 
 def solve(
@@ -80,7 +176,7 @@ def solve(
     if unknown:
         raise ValueError(f"mentors in edges but not in capacities: {_sorted_ids(unknown)}")
 
-    # Step 1: one canonical edge list, sorted by (mentee, mentor), best score per pair.
+    # One canonical edge list, sorted by (mentee, mentor), best score per pair.
     pair_key = np.fromiter(map(mentee_index.__getitem__, mentee_of_edge), np.int64, len(edges))
     pair_key = pair_key * len(mentors) + np.fromiter(
         map(mentor_index.__getitem__, mentor_of_edge), np.int64, len(edges)
@@ -99,7 +195,6 @@ def solve(
     allowed = ~np.isin(pair_key, known_forbidden)
     pair_key, scores = pair_key[allowed], scores[allowed]
 
-    # Step 2: pins.
     def is_edge(mentee, mentor):
         if mentee not in mentee_index or mentor not in mentor_index:
             return False
@@ -112,117 +207,702 @@ def solve(
     residual = np.array([capacities[mentor] for mentor in mentors], dtype=np.int64)
     for mentor in pins.values():
         residual[mentor_index[mentor]] -= 1
-    pinned_mentee = np.zeros(len(mentees), dtype=bool)
-    pinned_mentee[[mentee_index[mentee] for mentee in pins]] = True
-    mentee, mentor = np.divmod(pair_key, max(len(mentors), 1))
-    free = ~pinned_mentee[mentee] & (residual[mentor] > 0)
-    mentee, mentor, scores = mentee[free], mentor[free], scores[free]
-    if len(mentee) == 0:
+    active = np.ones(len(mentees), dtype=bool)
+    active[[mentee_index[mentee] for mentee in pins]] = False
+    rows, columns = np.divmod(pair_key, max(len(mentors), 1))
+    keep = active[rows] & (residual[columns] > 0)
+    rows, columns, scores = rows[keep], columns[keep], scores[keep]
+    if len(rows) == 0:
         return assignment
-
-    # Step 3: slots. Slot first_slot[j] + k is the k-th place of mentor j.
-    first_slot = np.concatenate(([0], np.cumsum(residual)[:-1]))
-    copies = residual[mentor]
-    copy_number = np.arange(copies.sum()) - np.repeat(np.cumsum(copies) - copies, copies)
-    mentee, scores = np.repeat(mentee, copies), np.repeat(scores, copies)
-    slot = np.repeat(first_slot[mentor], copies) + copy_number
-    slot_mentor = np.repeat(np.arange(len(mentors)), residual)
-    weights = _integer_weights(scores, len(mentees) + len(slot_mentor))
-
-    # Steps 4 and 5.
-    best = _best_maximum_matching(mentee, slot, weights, len(mentees), len(slot_mentor))
-    for mentee_i, slot_j in best:
-        assignment[mentees[mentee_i]] = mentors[slot_mentor[slot_j]]
+    weights, big = _integer_weights(scores, len(mentees))
+    graph = _PairsGraph(len(mentees), rows, columns, weights + big)
+    graph.active[~active] = False
+    solution = _solve(graph, len(mentees), len(mentors), residual, big, None, None)
+    for row in np.flatnonzero(solution.mentor_of >= 0):
+        assignment[mentees[row]] = mentors[solution.mentor_of[row]]
     return assignment
 
 
-def _best_maximum_matching(mentee, slot, weights, n_mentees, n_slots):
-    """Pairs (mentee, slot) of a maximum matching with the greatest total weight."""
-    graph = csr_array((np.ones(len(mentee)), (mentee, slot)), shape=(n_mentees, n_slots))
-    slot_of_mentee = maximum_bipartite_matching(graph, perm_type="column")
-    mentee_of_slot = np.full(n_slots, -1)
-    matched = slot_of_mentee >= 0
-    mentee_of_slot[slot_of_mentee[matched]] = np.flatnonzero(matched)
+# --- The method: candidates, augment, check, repair ------------------------------------------
 
-    # Loose: some maximum matching leaves it unmatched, i.e. it is reachable from an unmatched
-    # vertex of its side by an alternating path (any edge across, the matched edge back).
-    via_mate = mentee_of_slot[slot] >= 0
-    loose_mentee = _reachable(
-        np.flatnonzero(~matched), mentee[via_mate], mentee_of_slot[slot[via_mate]], n_mentees
+
+def _solve(graph, n, m, capacities, big, warm, progress) -> Solution:
+    """Steps 1 to 4 of the module docstring, on `graph` (every allowed pair, as weights W)."""
+    state = _State.empty(n, m, capacities)
+    state.mentor_of[~graph.active] = UNMATCHED  # pinned: settled before the searches
+    if warm is not None and warm.big == big:
+        pairs = _Pairs(n, m, *graph.candidates(warm.prices))
+        warm_rows = np.flatnonzero(warm.mentor_of >= 0)
+        pairs.add(*graph.pairs_at(warm_rows, warm.mentor_of))
+        state.prices[:] = np.maximum(warm.prices, 0)
+        _adopt(*pairs.arrays(), *state.arrays(), np.asarray(warm.mentor_of, np.int64))
+    else:
+        pairs = _Pairs(n, m, *graph.candidates(None))
+    passes = 0
+    while True:
+        passes += 1
+        _repair(*pairs.arrays(), *state.arrays())
+        _augment(*pairs.arrays(), *state.arrays(), np.flatnonzero(state.mentor_of == UNPLACED))
+        _fill(*pairs.arrays(), *state.arrays(), state.empty_places_with_a_price())
+        profits = state.profits()
+        state.check_certificate(profits)
+        failing = graph.failing(profits, state.prices)
+        if progress is not None:
+            progress(passes)
+        if len(failing[0]) == 0:
+            break
+        before = pairs.count
+        pairs.add(*failing)
+        if pairs.count == before:  # a candidate failing its own check: a bug, not a fact
+            raise RuntimeError("matching engine: the optimality check failed on a candidate pair")
+    mentor_of = np.where(state.mentor_of >= 0, state.mentor_of, -1)
+    return Solution(
+        mentor_of=mentor_of,
+        prices=state.prices,
+        profits=profits,
+        big=big,
+        passes=passes,
+        candidates=pairs.count,
+        allowed=graph.allowed,
     )
-    via_mate = slot_of_mentee[mentee] >= 0
-    loose_slot = _reachable(
-        np.flatnonzero(mentee_of_slot < 0),
-        slot[via_mate],
-        slot_of_mentee[mentee[via_mate]],
-        n_slots,
-    )
-    # Tight: a neighbour of a loose vertex; every maximum matching pairs it with a loose one.
-    # Core: the rest; every maximum matching pairs core mentees with core slots, all of them.
-    # So no maximum matching uses an edge outside these three kinds (loose-tight either way,
-    # core-core), and each kind is a full matching of its tight or core side.
-    tight_mentee = _mask(mentee[loose_slot[slot]], n_mentees)
-    tight_slot = _mask(slot[loose_mentee[mentee]], n_slots)
-    core = ~(loose_mentee | tight_mentee)[mentee] & ~(loose_slot | tight_slot)[slot]
-    fill_slots = loose_mentee[mentee]
-    match_mentees = loose_slot[slot] | core
-
-    slots_filled = _best_full_matching(
-        slot[fill_slots], mentee[fill_slots], weights[fill_slots], n_slots, n_mentees
-    )
-    mentees_matched = _best_full_matching(
-        mentee[match_mentees], slot[match_mentees], weights[match_mentees], n_mentees, n_slots
-    )
-    return [(i, j) for j, i in slots_filled] + mentees_matched
 
 
-def _best_full_matching(rows, cols, weights, n_rows, n_cols):
-    """Pairs (row, col) matching every row in ``rows`` once, with the greatest total weight."""
-    if len(rows) == 0:
-        return []
-    row_ids, row = _renumbered(rows, n_rows)  # drop the rows and cols without an edge here
-    col_ids, col = _renumbered(cols, n_cols)
-    # +1: scipy drops zero entries; every full matching has len(row_ids) edges, so a constant
-    # added to each weight does not change which one is best.
-    graph = csr_array((weights + 1, (row, col)), shape=(len(row_ids), len(col_ids)))
-    row_ind, col_ind = min_weight_full_bipartite_matching(graph, maximize=True)
-    return list(zip(row_ids[row_ind].tolist(), col_ids[col_ind].tolist(), strict=True))
+@dataclass
+class _State:
+    """Where each mentee is, who each mentor holds (linked lists) and the prices."""
+
+    mentor_of: np.ndarray  # column, UNPLACED or UNMATCHED
+    weight_of: np.ndarray  # W of the mentee's pair
+    capacities: np.ndarray
+    held: np.ndarray  # how many mentees each mentor holds
+    prices: np.ndarray
+    first: np.ndarray  # first mentee a mentor holds, or -1
+    next: np.ndarray  # the next mentee held by the same mentor, or -1
+    previous: np.ndarray
+
+    @classmethod
+    def empty(cls, n, m, capacities):
+        return cls(
+            mentor_of=np.full(n, UNPLACED, dtype=np.int64),
+            weight_of=np.zeros(n, dtype=np.int64),
+            capacities=np.asarray(capacities, dtype=np.int64),
+            held=np.zeros(m, dtype=np.int64),
+            prices=np.zeros(m, dtype=np.int64),
+            first=np.full(m, -1, dtype=np.int64),
+            next=np.full(n, -1, dtype=np.int64),
+            previous=np.full(n, -1, dtype=np.int64),
+        )
+
+    def arrays(self):
+        return (
+            self.mentor_of,
+            self.weight_of,
+            self.capacities,
+            self.held,
+            self.prices,
+            self.first,
+            self.next,
+            self.previous,
+        )
+
+    def empty_places_with_a_price(self):
+        return np.flatnonzero((self.held < self.capacities) & (self.prices > 0))
+
+    def check_certificate(self, profits):
+        """The conditions the searches keep, checked: a failure is a bug in this module."""
+        if (
+            (self.held > self.capacities).any()
+            or (self.prices[self.held < self.capacities] != 0).any()
+            or (self.prices < 0).any()
+            or (profits < 0).any()
+        ):
+            raise RuntimeError("matching engine: an invariant of the solution does not hold")
+
+    def profits(self):
+        held = self.mentor_of >= 0
+        profits = np.zeros(len(self.mentor_of), dtype=np.int64)
+        profits[held] = self.weight_of[held] - self.prices[self.mentor_of[held]]
+        return profits
 
 
-def _reachable(starts, tails, heads, n):
-    """Mask of the nodes among ``range(n)`` reachable from ``starts`` along arcs tail -> head."""
-    if len(starts) == 0:
-        return np.zeros(n, dtype=bool)
-    source = n  # an extra node with an arc to every start, so one search covers them all
-    arcs_from = np.concatenate((tails, np.full(len(starts), source)))
-    arcs_to = np.concatenate((heads, starts))
-    graph = csr_array((np.ones(len(arcs_from)), (arcs_from, arcs_to)), shape=(n + 1, n + 1))
-    order = breadth_first_order(graph, source, directed=True, return_predecessors=False)
-    return _mask(order[order < n], n)
+class _Pairs:
+    """The candidate pairs, by row (CSR) and by column (CSC), with their weights W."""
+
+    def __init__(self, n, m, rows, columns, weights):
+        self.n, self.m = n, m
+        self._rows = np.asarray(rows, dtype=np.int64)
+        self._columns = np.asarray(columns, dtype=np.int64)
+        self._weights = np.asarray(weights, dtype=np.int64)
+        self._index()
+
+    def add(self, rows, columns, weights):
+        self._rows = np.concatenate((self._rows, rows))
+        self._columns = np.concatenate((self._columns, columns))
+        self._weights = np.concatenate((self._weights, weights))
+        self._index()
+
+    def _index(self):
+        key = self._rows * (self.m + 1) + self._columns
+        key, first = np.unique(key, return_index=True)  # sorted by (row, column), no repeats
+        self._rows, self._columns = np.divmod(key, self.m + 1)
+        self._weights = self._weights[first]
+        self.row_start = np.searchsorted(self._rows, np.arange(self.n + 1))
+        by_column = np.argsort(self._columns, kind="stable")
+        self.column_rows = self._rows[by_column]
+        self.column_weights = self._weights[by_column]
+        self.column_start = np.searchsorted(self._columns[by_column], np.arange(self.m + 1))
+        self.count = len(key)
+
+    def arrays(self):
+        return (
+            self.row_start,
+            self._columns,
+            self._weights,
+            self.column_start,
+            self.column_rows,
+            self.column_weights,
+        )
 
 
-def _mask(indices, n):
-    mask = np.zeros(n, dtype=bool)
-    mask[indices] = True
-    return mask
+class _DenseGraph:
+    """Every allowed pair, as a score matrix (-1 = refused) plus BIG."""
+
+    def __init__(self, scores, big, active, open_columns):
+        self.scores, self.big, self.active = scores, big, active
+        self.open_columns = open_columns
+        self.n, self.m = scores.shape
+        self.allowed = 0
+        for rows in _blocks(self.n):
+            self.allowed += int(np.count_nonzero(scores[rows] >= 0))
+
+    def _block(self, rows):
+        """W for the rows, with -1 where the pair is refused, the mentee pinned or the mentor
+        has no place left."""
+        weights = self.scores[rows].astype(np.int64)
+        usable = (weights >= 0) & self.active[rows, None] & self.open_columns[None, :]
+        return np.where(usable, weights + self.big, -1)
+
+    def candidates(self, prices):
+        """Each row's best columns and each column's best rows, by W (less `prices`)."""
+        use_prices = prices is not None
+        rows, columns = _best_pairs(
+            self.scores,
+            self.big,
+            self.active,
+            self.open_columns,
+            prices if use_prices else np.zeros(self.m, dtype=np.int64),
+            MENTORS_PER_MENTEE,
+            MENTEES_PER_MENTOR,
+        )
+        return rows, columns, self._weights_at(rows, columns)
+
+    def _weights_at(self, rows, columns):
+        return self.scores[rows, columns].astype(np.int64) + self.big
+
+    def pairs_at(self, rows, mentor_of):
+        columns = mentor_of[rows]
+        good = (self.scores[rows, columns] >= 0) & self.open_columns[columns] & self.active[rows]
+        rows, columns = rows[good], columns[good]
+        return rows, columns, self._weights_at(rows, columns)
+
+    def failing(self, profits, prices):
+        """The allowed pairs with W > u_i + p_j: the worst few of each row."""
+        rows, columns = _failing_pairs(
+            self.scores, self.big, self.active, self.open_columns, profits, prices,
+            ADDED_PER_MENTEE,
+        )  # fmt: skip
+        return rows, columns, self._weights_at(rows, columns)
 
 
-def _renumbered(ids, n):
-    """The distinct ``ids`` (all in ``range(n)``) sorted, and each id's position among them."""
-    present = _mask(ids, n)
-    return np.flatnonzero(present), (np.cumsum(present) - 1)[ids]
+class _PairsGraph:
+    """Every allowed pair as arrays: :func:`solve`'s short lists, all of them candidates."""
+
+    def __init__(self, n, rows, columns, weights):
+        self.rows, self.columns, self.weights = rows, columns, weights
+        self.allowed = len(rows)
+        self.active = np.ones(n, dtype=bool)
+
+    def candidates(self, prices):
+        return self.rows, self.columns, self.weights
+
+    def pairs_at(self, rows, mentor_of):  # pragma: no cover - solve() never warm-starts
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+
+    def failing(self, profits, prices):
+        bad = self.weights > profits[self.rows] + prices[self.columns]
+        return self.rows[bad], self.columns[bad], self.weights[bad]
 
 
-def _integer_weights(scores, n_vertices):
-    """Scores as exact integers in float64, in units of 2**-k (see the module docstring)."""
+def _blocks(n):
+    return [slice(start, min(start + ROWS_PER_BLOCK, n)) for start in range(0, n, ROWS_PER_BLOCK)]
+
+
+def _big(rows, best_score):
+    """BIG: a power of two above any total of scores, so one more pair outweighs them all."""
+    return 1 << (max(rows, 1) * (best_score + 1)).bit_length()
+
+
+# --- Compiled loops -----------------------------------------------------------------------------
+#
+# The searches are sequential by nature (each depends on the prices the last one left), so they
+# are compiled (numba, cached on disk after the first run) rather than vectorised. So are the
+# two scans of the whole score matrix: one pass over 40 million cells, with no temporaries.
+
+
+@numba.njit(cache=True)
+def _keep_best(keys, ids, count, key, id_):
+    """Keep the len(keys) largest keys seen (ties: the first seen). Returns the new count and
+    the smallest key kept once full (until then the lowest int64), below which `key` need
+    not be offered."""
+    if count < len(keys):
+        keys[count] = key
+        ids[count] = id_
+        count += 1
+        if count < len(keys):
+            return count, np.iinfo(np.int64).min
+    else:
+        worst = 0
+        for position in range(1, count):
+            if keys[position] < keys[worst]:
+                worst = position
+        keys[worst] = key
+        ids[worst] = id_
+    floor = keys[0]
+    for position in range(1, count):
+        floor = min(floor, keys[position])
+    return count, floor
+
+
+@numba.njit(cache=True)
+def _best_pairs(scores, big, active, open_columns, prices, per_row, per_column):
+    """Each active row's `per_row` best open columns by W - price, and each open column's
+    `per_column` best active rows: the starting candidates."""
+    n, m = scores.shape
+    lowest = np.iinfo(np.int64).min
+    rows = np.empty(n * per_row + m * per_column, dtype=np.int64)
+    columns = np.empty_like(rows)
+    found = 0
+    column_keys = np.empty((m, per_column), dtype=np.int64)
+    column_rows = np.empty((m, per_column), dtype=np.int64)
+    column_count = np.zeros(m, dtype=np.int64)
+    column_floor = np.full(m, lowest, dtype=np.int64)
+    row_keys = np.empty(per_row, dtype=np.int64)
+    row_columns = np.empty(per_row, dtype=np.int64)
+    for row in range(n):
+        if not active[row]:
+            continue
+        count, floor = 0, lowest
+        for column in range(m):
+            score = scores[row, column]
+            if score < 0 or not open_columns[column]:
+                continue
+            key = score + big - prices[column]
+            if key > floor or count < per_row:
+                count, floor = _keep_best(row_keys, row_columns, count, key, column)
+            if key > column_floor[column] or column_count[column] < per_column:
+                column_count[column], column_floor[column] = _keep_best(
+                    column_keys[column], column_rows[column], column_count[column], key, row
+                )
+        for position in range(count):
+            rows[found] = row
+            columns[found] = row_columns[position]
+            found += 1
+    for column in range(m):
+        for position in range(column_count[column]):
+            rows[found] = column_rows[column, position]
+            columns[found] = column
+            found += 1
+    return rows[:found], columns[:found]
+
+
+@numba.njit(cache=True)
+def _failing_pairs(scores, big, active, open_columns, profits, prices, per_row):
+    """The allowed pairs with W > u_i + p_j (the certificate fails there): per row, the
+    `per_row` worst."""
+    n, m = scores.shape
+    rows = np.empty(n * per_row, dtype=np.int64)
+    columns = np.empty_like(rows)
+    found = 0
+    keys = np.empty(per_row, dtype=np.int64)
+    ids = np.empty(per_row, dtype=np.int64)
+    for row in range(n):
+        if not active[row]:
+            continue
+        count, floor = 0, np.int64(0)
+        bar = profits[row] - big  # W - u_i - p_j > 0  <=>  score - p_j > u_i - big
+        for column in range(m):
+            score = scores[row, column]
+            if score < 0 or not open_columns[column]:
+                continue
+            excess = score - prices[column] - bar
+            if excess > floor:
+                count, floor = _keep_best(keys, ids, count, excess, column)
+                floor = max(floor, 0)
+        for position in range(count):
+            rows[found] = row
+            columns[found] = ids[position]
+            found += 1
+    return rows[:found], columns[:found]
+
+
+@numba.njit(cache=True)
+def _link(row, column, first, next_, previous):
+    head = first[column]
+    next_[row] = head
+    previous[row] = -1
+    if head >= 0:
+        previous[head] = row
+    first[column] = row
+
+
+@numba.njit(cache=True)
+def _unlink(row, column, first, next_, previous):
+    before, after = previous[row], next_[row]
+    if before >= 0:
+        next_[before] = after
+    else:
+        first[column] = after
+    if after >= 0:
+        previous[after] = before
+    next_[row] = -1
+    previous[row] = -1
+
+
+@numba.njit(cache=True)
+def _adopt(
+    row_start, columns, weights, column_start, column_rows, column_weights,
+    mentor_of, weight_of, capacities, held, prices, first, next_, previous,
+    previous_mentor_of,
+):  # fmt: skip
+    """Start from a previous assignment: each mentee with its mentor where that pair is still a
+    candidate, unmatched if it was; `_repair` then frees whatever no longer holds."""
+    for row in range(len(mentor_of)):
+        if mentor_of[row] == UNMATCHED:  # pinned
+            continue
+        column = previous_mentor_of[row]
+        if column < 0:
+            mentor_of[row] = UNMATCHED
+            continue
+        for edge in range(row_start[row], row_start[row + 1]):
+            if columns[edge] == column:
+                mentor_of[row] = column
+                weight_of[row] = weights[edge]
+                held[column] += 1
+                _link(row, column, first, next_, previous)
+                break
+
+
+@numba.njit(cache=True)
+def _free(row, mentor_of, held, first, next_, previous):
+    column = mentor_of[row]
+    if column >= 0:
+        _unlink(row, column, first, next_, previous)
+        held[column] -= 1
+    mentor_of[row] = UNPLACED
+    return column
+
+
+@numba.njit(cache=True)
+def _repair(
+    row_start, columns, weights, column_start, column_rows, column_weights,
+    mentor_of, weight_of, capacities, held, prices, first, next_, previous,
+):  # fmt: skip
+    """Free each placed mentee that some candidate pays more than its own pair, and each
+    mentee beyond a mentor's capacity, after pairs were added or a previous state adopted."""
+    n, m = len(mentor_of), len(held)
+    for row in range(n):
+        placed = mentor_of[row]
+        if placed == UNPLACED:
+            continue
+        profit = weight_of[row] - prices[placed] if placed >= 0 else 0
+        best = 0
+        for edge in range(row_start[row], row_start[row + 1]):
+            value = weights[edge] - prices[columns[edge]]
+            if value > best:
+                best = value
+        if best > profit or profit < 0:
+            _free(row, mentor_of, held, first, next_, previous)
+    for column in range(m):
+        while held[column] > capacities[column]:
+            _free(first[column], mentor_of, held, first, next_, previous)
+
+
+@numba.njit(cache=True)
+def _push(heap_distance, heap_column, size, distance, column):
+    """Push onto a binary heap ordered by (distance, column); returns the new size."""
+    position = size
+    while position > 0:
+        parent = (position - 1) // 2
+        if heap_distance[parent] < distance or (
+            heap_distance[parent] == distance and heap_column[parent] <= column
+        ):
+            break
+        heap_distance[position] = heap_distance[parent]
+        heap_column[position] = heap_column[parent]
+        position = parent
+    heap_distance[position] = distance
+    heap_column[position] = column
+    return size + 1
+
+
+@numba.njit(cache=True)
+def _pop(heap_distance, heap_column, size):
+    """Remove the top of the heap; returns the new size."""
+    size -= 1
+    distance, column = heap_distance[size], heap_column[size]
+    position = 0
+    while True:
+        child = 2 * position + 1
+        if child >= size:
+            break
+        if child + 1 < size and (
+            heap_distance[child + 1] < heap_distance[child]
+            or (
+                heap_distance[child + 1] == heap_distance[child]
+                and heap_column[child + 1] < heap_column[child]
+            )
+        ):
+            child += 1
+        if distance < heap_distance[child] or (
+            distance == heap_distance[child] and column <= heap_column[child]
+        ):
+            break
+        heap_distance[position] = heap_distance[child]
+        heap_column[position] = heap_column[child]
+        position = child
+    if size > 0:
+        heap_distance[position] = distance
+        heap_column[position] = column
+    return size
+
+
+@numba.njit(cache=True)
+def _augment(  # noqa: C901, PLR0915 — one compiled loop; split, it would pass 15 arrays around
+    row_start, columns, weights, column_start, column_rows, column_weights,
+    mentor_of, weight_of, capacities, held, prices, first, next_, previous,
+    to_place,
+):  # fmt: skip
+    """Step 2 of the module docstring: place each mentee of `to_place`, one search each."""
+    m = len(held)
+    distance = np.full(m, INFINITY, dtype=np.int64)
+    done = np.zeros(m, dtype=np.bool_)
+    via_row = np.zeros(m, dtype=np.int64)
+    via_weight = np.zeros(m, dtype=np.int64)
+    touched = np.zeros(m, dtype=np.int64)
+    finished = np.zeros(m, dtype=np.int64)
+    heap_distance = np.zeros(2 * len(columns) + 1, dtype=np.int64)  # each pair pushed at most
+    heap_column = np.zeros(2 * len(columns) + 1, dtype=np.int64)  # once a search, the start's twice
+    for start in to_place:
+        if mentor_of[start] != UNPLACED:
+            continue
+        n_touched = n_finished = size = 0
+        profit = 0
+        for edge in range(row_start[start], row_start[start + 1]):
+            value = weights[edge] - prices[columns[edge]]
+            if value > profit:
+                profit = value
+        # Sending `start` itself to unmatched costs its best profit; so does each other way.
+        unmatched_cost, unmatched_row = profit, start
+        for edge in range(row_start[start], row_start[start + 1]):
+            column = columns[edge]
+            cost = profit - (weights[edge] - prices[column])
+            if cost < distance[column]:
+                if distance[column] == INFINITY:
+                    touched[n_touched] = column
+                    n_touched += 1
+                distance[column] = cost
+                via_row[column] = start
+                via_weight[column] = weights[edge]
+                size = _push(heap_distance, heap_column, size, cost, column)
+        sink, reached = -1, unmatched_cost
+        while True:
+            while size > 0 and (
+                done[heap_column[0]] or heap_distance[0] > distance[heap_column[0]]
+            ):
+                size = _pop(heap_distance, heap_column, size)
+            if size == 0 or unmatched_cost < heap_distance[0]:
+                reached = unmatched_cost
+                break
+            column, reached = heap_column[0], heap_distance[0]
+            size = _pop(heap_distance, heap_column, size)
+            if held[column] < capacities[column]:
+                sink = column
+                break
+            done[column] = True
+            finished[n_finished] = column
+            n_finished += 1
+            row = first[column]
+            while row >= 0:
+                row_profit = weight_of[row] - prices[column]
+                if reached + row_profit < unmatched_cost:
+                    unmatched_cost, unmatched_row = reached + row_profit, row
+                for edge in range(row_start[row], row_start[row + 1]):
+                    other = columns[edge]
+                    if done[other]:
+                        continue
+                    cost = reached + row_profit - (weights[edge] - prices[other])
+                    if cost < distance[other]:
+                        if distance[other] == INFINITY:
+                            touched[n_touched] = other
+                            n_touched += 1
+                        distance[other] = cost
+                        via_row[other] = row
+                        via_weight[other] = weights[edge]
+                        size = _push(heap_distance, heap_column, size, cost, other)
+                row = next_[row]
+        for index in range(n_finished):
+            column = finished[index]
+            prices[column] += reached - distance[column]
+        # Move the mentees along the chain, from its end back to `start`.
+        if sink >= 0:
+            column = sink
+            held[column] += 1
+        else:
+            column = mentor_of[unmatched_row]
+            if unmatched_row == start:
+                column = -1
+            else:
+                _unlink(unmatched_row, column, first, next_, previous)
+            mentor_of[unmatched_row] = UNMATCHED
+        while column >= 0:
+            row = via_row[column]
+            left = mentor_of[row]
+            if left >= 0:
+                _unlink(row, left, first, next_, previous)
+            _link(row, column, first, next_, previous)
+            mentor_of[row] = column
+            weight_of[row] = via_weight[column]
+            if row == start:
+                break
+            column = left
+        for index in range(n_touched):
+            distance[touched[index]] = INFINITY
+            done[touched[index]] = False
+
+
+@numba.njit(cache=True)
+def _fill(  # noqa: C901, PLR0915 — the mirror image of _augment, compiled the same way
+    row_start, columns, weights, column_start, column_rows, column_weights,
+    mentor_of, weight_of, capacities, held, prices, first, next_, previous,
+    to_fill,
+):  # fmt: skip
+    """Give each mentor of `to_fill` (a free place, a price > 0) a mentee or a price of 0.
+
+    The mirror image of `_augment`: lowering the mentor's price until some mentee would as
+    soon move there (leaving their own place to fill in turn), a Dijkstra search over mentors
+    in the same reduced costs. It ends when an unmatched mentee moves in, or when a place
+    left empty reaches price 0. Needed after a warm start or a repair, when a mentee left a
+    mentor that others pay a price for.
+    """
+    m = len(held)
+    distance = np.full(m, INFINITY, dtype=np.int64)
+    done = np.zeros(m, dtype=np.bool_)
+    parent = np.zeros(m, dtype=np.int64)
+    mover = np.zeros(m, dtype=np.int64)
+    mover_weight = np.zeros(m, dtype=np.int64)
+    touched = np.zeros(m, dtype=np.int64)
+    finished = np.zeros(m, dtype=np.int64)
+    heap_distance = np.zeros(len(columns) + 2, dtype=np.int64)
+    heap_column = np.zeros(len(columns) + 2, dtype=np.int64)
+    for start in to_fill:
+        if held[start] >= capacities[start] or prices[start] == 0:
+            continue
+        distance[start] = 0
+        touched[0] = start
+        n_touched, n_finished = 1, 0
+        size = _push(heap_distance, heap_column, 0, 0, start)
+        best, best_column, best_row, best_weight = INFINITY, -1, -1, 0
+        while size > 0:
+            column, reached = heap_column[0], heap_distance[0]
+            size = _pop(heap_distance, heap_column, size)
+            if done[column] or reached > distance[column]:
+                continue
+            if reached >= best:
+                break
+            done[column] = True
+            finished[n_finished] = column
+            n_finished += 1
+            if reached + prices[column] < best:  # its price reaches 0: the place may stay empty
+                best, best_column, best_row = reached + prices[column], column, -1
+            for edge in range(column_start[column], column_start[column + 1]):
+                row = column_rows[edge]
+                placed = mentor_of[row]
+                if placed == UNPLACED or placed == column:  # noqa: SIM109 — compiled: no tuples
+                    continue
+                profit = weight_of[row] - prices[placed] if placed >= 0 else 0
+                cost = reached + profit - (column_weights[edge] - prices[column])
+                if placed == UNMATCHED:
+                    if cost < best:
+                        best, best_column, best_row = cost, column, row
+                        best_weight = column_weights[edge]
+                elif not done[placed] and cost < distance[placed]:
+                    if distance[placed] == INFINITY:
+                        touched[n_touched] = placed
+                        n_touched += 1
+                    distance[placed] = cost
+                    parent[placed] = column
+                    mover[placed] = row
+                    mover_weight[placed] = column_weights[edge]
+                    size = _push(heap_distance, heap_column, size, cost, placed)
+        for index in range(n_finished):
+            column = finished[index]
+            prices[column] -= best - distance[column]
+        # The empty place moves from `start` along the chain to `best_column`, and is filled
+        # there by `best_row` (or stays, at price 0).
+        held[start] += 1
+        column = best_column
+        while column != start:
+            row = mover[column]
+            _unlink(row, column, first, next_, previous)
+            _link(row, parent[column], first, next_, previous)
+            mentor_of[row] = parent[column]
+            weight_of[row] = mover_weight[column]
+            column = parent[column]
+        if best_row >= 0:
+            _link(best_row, best_column, first, next_, previous)
+            mentor_of[best_row] = best_column
+            weight_of[best_row] = best_weight
+        else:
+            held[best_column] -= 1
+        size = 0
+        for index in range(n_touched):
+            distance[touched[index]] = INFINITY
+            done[touched[index]] = False
+
+
+# --- Input checks -------------------------------------------------------------------------------
+
+
+def _checked_matrix_pins(pinned, scores, capacities):
+    """Pins as ``{row: column}``, or ValueError saying why they cannot all hold."""
+    assigned: dict[int, int] = {}
+    for row, column in sorted(set(pinned)):
+        if not (0 <= row < scores.shape[0] and 0 <= column < scores.shape[1]):
+            raise ValueError(f"pinned pair {(row, column)!r} is outside the matrix")
+        if scores[row, column] < 0:
+            raise ValueError(f"pinned pair {(row, column)!r} is not allowed")
+        if row in assigned:
+            raise ValueError(f"row {row} is pinned to two columns: {[assigned[row], column]!r}")
+        assigned[row] = column
+    for column, count in sorted(Counter(assigned.values()).items()):
+        if count > capacities[column]:
+            raise ValueError(
+                f"column {column} has {count} pinned rows but capacity {capacities[column]}"
+            )
+    return assigned
+
+
+def _integer_weights(scores, n_rows):
+    """(scores as int64 in units of 2**-k, BIG): every sum the solver forms stays below 2**61."""
     largest = float(scores.max())
+    limit_bits = 58 - max(n_rows, 1).bit_length()  # n_rows * largest < 2**58
     if largest == 0:
-        return np.zeros_like(scores)
-    # A solver's dual values and path sums stay below ~(number of vertices) * (largest weight
-    # + 1); 4x headroom on top keeps them under 2**53, where float64 integers are exact.
-    limit_bits = 53 - 2 - n_vertices.bit_length()
-    k = limit_bits - math.frexp(largest)[1]  # largest * 2**k < 2**limit_bits
-    return np.rint(np.ldexp(scores, k))
+        weights = np.zeros(len(scores), dtype=np.int64)
+    else:
+        k = limit_bits - math.frexp(largest)[1]  # largest * 2**k < 2**limit_bits
+        weights = np.rint(np.ldexp(scores, k)).astype(np.int64)
+    return weights, _big(n_rows, int(weights.max()))
 
 
 def _checked_scores(edges):

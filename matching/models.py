@@ -131,6 +131,11 @@ class MatchRound(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     progress = models.PositiveSmallIntegerField(default=0, help_text="0–100, for the progress bar")
+    progress_note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The phase the solve is in, as the round page says it.",
+    )
     pinned = models.JSONField(
         default=list, blank=True, help_text="[[mentee_enrolment_id, mentor_enrolment_id]]"
     )
@@ -139,6 +144,9 @@ class MatchRound(models.Model):
         default=list, blank=True, help_text="Mentee enrolment ids left out of this round."
     )
     summary = models.JSONField(default=dict, blank=True)
+    # The solver's mentor prices from the last solve, by mentor enrolment id, so that the
+    # organiser's next change re-solves from them (matching.engine.WarmStart).
+    solver_state = models.JSONField(default=dict, blank=True, editable=False)
     error = models.TextField(blank=True)
 
     objects = MatchRoundQuerySet.as_manager()

@@ -22,6 +22,7 @@ import numpy as np
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts.models import Gender
 from schemes.models import (
     TRAINEE_GRADES,
     Enrolment,
@@ -144,6 +145,8 @@ class MentorTable:
 
     def __post_init__(self):
         self.index_of = {enrolment.pk: i for i, enrolment in enumerate(self.enrolments)}
+        self.vocabulary: dict = {}
+        self._coded = None
 
     def __len__(self):
         return len(self.enrolments)
@@ -160,6 +163,42 @@ class MentorTable:
         table = MentorTable([self.enrolments[i] for i in indices])
         table.columns = {name: column[indices] for name, column in self.columns.items()}
         return table
+
+    def coded(self):
+        """This table with its text columns as integer codes (0 = blank), as the rules and
+        scores read it: comparing 40 million codes is many times faster than strings."""
+        if self._coded is None:
+            table = MentorTable(self.enrolments)
+            table.columns = dict(self.columns)
+            for name, fixed in CODED_COLUMNS.items():
+                values = self.columns[name].tolist()
+                words = list(dict.fromkeys(["", *fixed, *sorted(set(values))]))
+                vocabulary = {word: code for code, word in enumerate(words)}
+                table.vocabulary[name] = vocabulary
+                table.columns[name] = np.fromiter(
+                    map(vocabulary.__getitem__, values), dtype=np.int64, count=len(values)
+                )
+            self._coded = table
+        return self._coded
+
+
+# Text columns compared by code; the fixed words have the same code in every table.
+CODED_COLUMNS = {
+    "specialty": (),
+    "site": (),
+    "gender": tuple(Gender.values),
+    "mode": tuple(Enrolment.MeetingMode.values),
+}
+# A mentee's text missing from the mentors' words: equal to no mentor's, and not blank.
+UNKNOWN_CODE = -1
+# The mentee's sets, each read against one column of the mentors.
+MEMBER_SETS = {
+    "supervisor_emails": "email",
+    "excluded_user_ids": "user_id",
+    "ended_badly_user_ids": "user_id",
+    "previous_mentor_user_ids": "user_id",
+    "declined_mentor_ids": "enrolment_id",
+}
 
 
 @dataclass
@@ -192,6 +231,88 @@ class MenteeProfile:
     @property
     def pk(self):
         return self.enrolment.pk
+
+
+class MenteeBlock:
+    """Some mentees as columns of shape (b, 1), against a coded MentorTable's (m,) columns.
+
+    A rule or criterion reads ``mentees.years - mentors.years`` and numpy broadcasting gives the
+    (b, m) matrix of every pair at once; one mentee is a block of one. Text is coded with the
+    mentor table's vocabulary; each set (supervisors, exclusions...) is kept as (row, member)
+    pairs and read with `holds`.
+    """
+
+    def __init__(self, profiles, vocabulary):
+        self.profiles = list(profiles)
+        self.size = n = len(self.profiles)
+
+        def column(attribute, dtype):
+            values = (getattr(profile, attribute) for profile in self.profiles)
+            return np.fromiter(values, dtype=dtype, count=n).reshape(n, 1)
+
+        def coded(attribute, name):
+            words = vocabulary[name]
+            values = (words.get(getattr(p, attribute), UNKNOWN_CODE) for p in self.profiles)
+            return np.fromiter(values, dtype=np.int64, count=n).reshape(n, 1)
+
+        self.scheme_id = column("scheme_id", np.int64)
+        self.user_id = column("user_id", np.int64)
+        self.is_active = column("is_active", bool)
+        self.years = column("years", np.int64)
+        self.prefers_same_site = column("prefers_same_site", bool)
+        self.areas = column("areas", np.int64)
+        self.availability = column("availability", np.int64)
+        self.waiting_days = column("waiting_days", float)
+        self.rematch_priority = column("rematch_priority", bool)
+        self.trust_id = column("trust_id", np.int64)
+        self.specialty = coded("specialty", "specialty")
+        self.site = coded("site", "site")
+        self.mode = coded("mode", "mode")
+        self.gender_wanted = coded("gender_wanted", "gender")
+        preference = [profile.specialty_preference for profile in self.profiles]
+        self.specialty_preference = np.array(preference, dtype=str).reshape(n, 1)
+        self._members = {}
+        for name in MEMBER_SETS:
+            pairs = [
+                (row, member) for row, p in enumerate(self.profiles) for member in getattr(p, name)
+            ]
+            self._members[name] = (
+                np.array([row for row, _ in pairs], dtype=np.int64),
+                np.array([member for _, member in pairs]),
+            )
+        ranks = [
+            (row, mentor_id, rank)
+            for row, profile in enumerate(self.profiles)
+            for mentor_id, rank in profile.ranks.items()
+        ]
+        self._ranks = np.array(ranks, dtype=np.int64).reshape(len(ranks), 3)
+
+    def holds(self, name, values):
+        """(b, m) bool: whether each mentee's set `name` holds each mentor's value in `values`."""
+        rows, members = self._members[name]
+        found = np.zeros((self.size, len(values)), dtype=bool)
+        positions = _positions(values, members)
+        hit = positions >= 0
+        found[rows[hit], positions[hit]] = True
+        return found
+
+    def ranks(self, mentors):
+        """(b, m) int: the rank each mentee gave each mentor (1 = first choice), 0 for none."""
+        ranks = np.zeros((self.size, len(mentors)), dtype=np.int64)
+        positions = _positions(mentors.enrolment_id, self._ranks[:, 1])
+        hit = positions >= 0
+        ranks[self._ranks[hit, 0], positions[hit]] = self._ranks[hit, 2]
+        return ranks
+
+
+def _positions(values, wanted):
+    """For each of `wanted`, its position in `values` (whose entries are distinct), or -1."""
+    if len(values) == 0 or len(wanted) == 0:
+        return np.full(len(wanted), -1, dtype=np.int64)
+    order = np.argsort(values, kind="stable")
+    found = np.minimum(np.searchsorted(values, wanted, sorter=order), len(values) - 1)
+    positions = order[found]
+    return np.where(values[positions] == wanted, positions, -1)
 
 
 def _load_mentors(scheme, on):
@@ -344,46 +465,36 @@ def _load_mentees(scheme, enrolments, on, now):
 class Rule:
     code: str
     label: str  # what is true of each mentor it refuses, e.g. "No places left"
-    allows: Callable  # (pool, mentee, mentors) -> numpy bool array, one per mentor
+    # (pool, MenteeBlock, coded MentorTable) -> bool array broadcastable to (mentees, mentors);
+    # a mentor-only rule gets None for the mentees and returns one bool per mentor.
+    allows: Callable
     mentor_only: bool = False  # the same answer for every mentee: computed once per pool
 
 
-def _isin(values, members):
-    if not members:
-        return np.zeros(len(values), dtype=bool)
-    return np.isin(values, np.array(sorted(members)))
+def _same_scheme(pool, mentees, mentors):
+    return mentors.scheme_id == mentees.scheme_id
 
 
-def _every(mentors, value):
-    return np.full(len(mentors), bool(value))
+def _mentee_active(pool, mentees, mentors):
+    return mentees.is_active
 
 
-def _same_scheme(pool, mentee, mentors):
-    return mentors.scheme_id == mentee.scheme_id
-
-
-def _mentee_active(pool, mentee, mentors):
-    return _every(mentors, mentee.is_active)
-
-
-def _years_ahead(pool, mentee, mentors):
+def _years_ahead(pool, mentees, mentors):
     """Trainee mentors are at least the scheme's minimum years ahead of this mentee in training.
 
     Consultants and other seniors are ahead by definition; the kind rule decides whether the
     scheme takes them at all.
     """
-    ahead = mentors.years - mentee.years >= pool.scheme.mentor_min_years_in_training
+    ahead = mentors.years - mentees.years >= pool.scheme.mentor_min_years_in_training
     return ahead | ~mentors.is_trainee
 
 
-def _gender(pool, mentee, mentors):
-    if not mentee.gender_wanted:
-        return _every(mentors, True)
-    return mentors.gender == mentee.gender_wanted
+def _gender(pool, mentees, mentors):
+    return (mentees.gender_wanted == 0) | (mentors.gender == mentees.gender_wanted)
 
 
-def _supervisor(pool, mentee, mentors):
-    return ~_isin(mentors.email, mentee.supervisor_emails)
+def _supervisor(pool, mentees, mentors):
+    return ~mentees.holds("supervisor_emails", mentors.email)
 
 
 RULES = (
@@ -422,29 +533,29 @@ RULES = (
     Rule(
         "same_person",
         "The mentee themself",
-        lambda pool, mentee, mentors: mentors.user_id != mentee.user_id,
+        lambda pool, mentees, mentors: mentors.user_id != mentees.user_id,
     ),
     Rule("years_ahead", "Not far enough ahead of the mentee in training", _years_ahead),
     Rule("supervisor", "The mentee's educational or clinical supervisor", _supervisor),
     Rule(
         "excluded",
         "Excluded by the mentee or an organiser",
-        lambda pool, mentee, mentors: ~_isin(mentors.user_id, mentee.excluded_user_ids),
+        lambda pool, mentees, mentors: ~mentees.holds("excluded_user_ids", mentors.user_id),
     ),
     Rule(
         "ended_badly",
         "An earlier pair with the mentee ended badly",
-        lambda pool, mentee, mentors: ~_isin(mentors.user_id, mentee.ended_badly_user_ids),
+        lambda pool, mentees, mentors: ~mentees.holds("ended_badly_user_ids", mentors.user_id),
     ),
     Rule(
         "previous_mentor",
         "The mentee's previous mentor",
-        lambda pool, mentee, mentors: ~_isin(mentors.user_id, mentee.previous_mentor_user_ids),
+        lambda pool, mentees, mentors: ~mentees.holds("previous_mentor_user_ids", mentors.user_id),
     ),
     Rule(
         "declined",
         "Declined the mentee's request before",
-        lambda pool, mentee, mentors: ~_isin(mentors.enrolment_id, mentee.declined_mentor_ids),
+        lambda pool, mentees, mentors: ~mentees.holds("declined_mentor_ids", mentors.enrolment_id),
     ),
     Rule("gender", "Not the gender the mentee asked for", _gender),
 )
@@ -485,39 +596,50 @@ class Pool:
             scheme, _load_mentors(scheme, on), _load_mentees(scheme, mentee_enrolments, on, now), on
         )
 
-    def eligible_among_open(self, mentee):
-        """Bool array over `self.open_mentors`: which of them `mentee` may be matched with."""
-        allowed = np.ones(len(self.open_indices), dtype=bool)
+    def allowed(self, mentees, mentors):
+        """(b, m) bool: which pairs of a MenteeBlock and a coded table every per-mentee rule
+        allows (the mentor-only rules are not asked: use it on `open_mentors`)."""
+        allowed = np.ones((mentees.size, len(mentors)), dtype=bool)
         for rule in RULES:
             if not rule.mentor_only:
-                allowed &= rule.allows(self, mentee, self.open_mentors)
+                allowed &= rule.allows(self, mentees, mentors)
         return allowed
+
+    def block(self, mentees, mentors):
+        """`mentees` (profiles) as a MenteeBlock read against `mentors.coded()`."""
+        return MenteeBlock(mentees, mentors.coded().vocabulary)
+
+    def eligible_among_open(self, mentee):
+        """Bool array over `self.open_mentors`: which of them `mentee` may be matched with."""
+        mentors = self.open_mentors.coded()
+        return self.allowed(self.block([mentee], mentors), mentors)[0]
 
     def eligible_indices(self, mentee):
         """Positions in `self.mentors` of the mentors `mentee` may be matched with."""
         return self.open_indices[self.eligible_among_open(mentee)]
 
+    def _answers(self, mentee, mentors):
+        """Each rule's answer for `mentee` and every one of `mentors`, in RULES order."""
+        coded = mentors.coded()
+        block = self.block([mentee], mentors)
+        for rule in RULES:
+            if rule.mentor_only and mentors is self.mentors:
+                answer = self._mentor_only[rule.code]
+            else:
+                answer = rule.allows(self, None if rule.mentor_only else block, coded)
+            yield rule, np.broadcast_to(answer, (1, len(mentors)))[0]
+
     def refusing_rules(self, mentee):
         """Per mentor, the index in RULES of the first rule that refuses the pair, or -1."""
         first = np.full(len(self.mentors), -1, dtype=np.int64)
-        for index, rule in enumerate(RULES):
-            allowed = (
-                self._mentor_only[rule.code]
-                if rule.mentor_only
-                else rule.allows(self, mentee, self.mentors)
-            )
+        for index, (_, allowed) in enumerate(self._answers(mentee, self.mentors)):
             first[(first < 0) & ~allowed] = index
         return first
 
     def refusals_by_mentor(self, mentee):
         """Per mentor (in `self.mentors` order), every rule refusing the pair, in RULES order."""
         refusing = [[] for _ in range(len(self.mentors))]
-        for rule in RULES:
-            allowed = (
-                self._mentor_only[rule.code]
-                if rule.mentor_only
-                else rule.allows(self, mentee, self.mentors)
-            )
+        for rule, allowed in self._answers(mentee, self.mentors):
             for index in np.flatnonzero(~allowed):
                 refusing[index].append(rule)
         return refusing
@@ -533,9 +655,8 @@ class Pool:
         index = self.mentors.index_of.get(mentor_enrolment_id)
         if index is None:
             return RULES_BY_CODE["same_scheme"]
-        one = self.mentors.take([index])
-        for rule in RULES:
-            if not rule.allows(self, mentee, one)[0]:
+        for rule, allowed in self._answers(mentee, self.mentors.take([index])):
+            if not allowed[0]:
                 return rule
         return None
 

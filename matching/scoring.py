@@ -19,7 +19,15 @@ from accounts.models import Grade
 from schemes.models import Enrolment, MentoringArea
 
 from .models import MatchingSettings
-from .rules import AREA_BITS, DAY_MASK, PART_MASK, MenteeProfile, MentorTable, availability_text
+from .rules import (
+    AREA_BITS,
+    DAY_MASK,
+    PART_MASK,
+    MenteeBlock,
+    MenteeProfile,
+    MentorTable,
+    availability_text,
+)
 
 Preference = Enrolment.SpecialtyPreference
 ANY_MODE = Enrolment.MeetingMode.ANY
@@ -35,12 +43,18 @@ MODE_LABELS = dict(Enrolment.MeetingMode.choices)
 class Criterion:
     name: str  # also the weight's name: MatchingSettings.weight_<name>
     label: str
-    fraction: Callable  # (mentee, mentors) -> float array in [0, 1], one per mentor
+    # (MenteeBlock, coded MentorTable) -> floats in [0, 1], broadcastable to (mentees, mentors)
+    fraction: Callable
     words: Callable  # (mentee, one-row mentors, fraction) -> str, or None when it did not count
 
 
 def _zeros(mentors):
     return np.zeros(len(mentors))
+
+
+def _per_mentee(values, mentors):
+    """A (b, 1) column of the mentees as a (b, m) matrix."""
+    return np.broadcast_to(np.asarray(values, dtype=float), (len(values), len(mentors)))
 
 
 def _plural(count, word):
@@ -50,12 +64,12 @@ def _plural(count, word):
 # Specialty, as the mentee prefers ------------------------------------------------------------
 
 
-def _specialty_fraction(mentee, mentors):
-    if mentee.specialty_preference == Preference.SAME and mentee.specialty:
-        return (mentors.specialty == mentee.specialty).astype(float)
-    if mentee.specialty_preference == Preference.DIFFERENT and mentee.specialty:
-        return ((mentors.specialty != mentee.specialty) & (mentors.specialty != "")).astype(float)
-    return _zeros(mentors)
+def _specialty_fraction(mentees, mentors):
+    has_specialty = mentees.specialty != 0
+    wants_same = (mentees.specialty_preference == Preference.SAME) & has_specialty
+    wants_other = (mentees.specialty_preference == Preference.DIFFERENT) & has_specialty
+    same = mentors.specialty == mentees.specialty
+    return np.where(wants_same, same, wants_other & ~same & (mentors.specialty != 0)).astype(float)
 
 
 def _specialty_words(mentee, mentor, fraction):
@@ -74,10 +88,9 @@ def _specialty_words(mentee, mentor, fraction):
 # Site ------------------------------------------------------------------------------------------
 
 
-def _site_fraction(mentee, mentors):
-    if not (mentee.prefers_same_site and mentee.site):
-        return _zeros(mentors)
-    return (mentors.site == mentee.site).astype(float)
+def _site_fraction(mentees, mentors):
+    wants_own = mentees.prefers_same_site & (mentees.site != 0)
+    return (wants_own & (mentors.site == mentees.site)).astype(float)
 
 
 def _site_words(mentee, mentor, fraction):
@@ -100,15 +113,9 @@ def _site_words(mentee, mentor, fraction):
 NEARBY_WEIGHT = 2
 
 
-def _same_site(mentee, mentors):
-    return (mentors.site == mentee.site) & (mentors.site != "") if mentee.site else None
-
-
-def _nearby_fraction(mentee, mentors):
-    same_trust = mentors.trust_id == mentee.trust_id
-    same_site = _same_site(mentee, mentors)
-    if same_site is None:
-        return 0.5 * same_trust
+def _nearby_fraction(mentees, mentors):
+    same_trust = mentors.trust_id == mentees.trust_id
+    same_site = (mentors.site == mentees.site) & (mentors.site != 0)
     return 0.5 * same_trust + 0.5 * (same_trust & same_site)
 
 
@@ -123,11 +130,10 @@ def _nearby_words(mentee, mentor, fraction):
 # Goals and the mentor's areas of experience ----------------------------------------------------
 
 
-def _goals_fraction(mentee, mentors):
-    wanted = mentee.areas.bit_count()
-    if not wanted:
-        return _zeros(mentors)
-    return np.bitwise_count(mentors.areas & mentee.areas) / wanted
+def _goals_fraction(mentees, mentors):
+    wanted = np.bitwise_count(mentees.areas)
+    shared = np.bitwise_count(mentors.areas & mentees.areas)
+    return np.where(wanted > 0, shared / np.maximum(wanted, 1), 0.0)
 
 
 def _goals_words(mentee, mentor, fraction):
@@ -146,8 +152,8 @@ def _goals_words(mentee, mentor, fraction):
 # Grade distance: peers 1-2 years ahead -----------------------------------------------------------
 
 
-def _grade_fraction(mentee, mentors):
-    ahead = mentors.years - mentee.years
+def _grade_fraction(mentees, mentors):
+    ahead = mentors.years - mentees.years
     low, high = IDEAL_YEARS_AHEAD
     fraction = np.where(
         (ahead >= low) & (ahead <= high),
@@ -171,24 +177,26 @@ def _grade_words(mentee, mentor, fraction):
 # Availability and meeting mode -------------------------------------------------------------------
 
 
-def _modes_fit(mentee, mentors):
-    return (mentors.mode == ANY_MODE) | (mentors.mode == mentee.mode) | (mentee.mode == ANY_MODE)
+def _modes_fit(mentees, mentors):
+    any_mode = mentors.vocabulary["mode"][ANY_MODE]
+    return (mentors.mode == any_mode) | (mentors.mode == mentees.mode) | (mentees.mode == any_mode)
 
 
-def _times_fit(mentee, mentors):
+def _times_fit(mentees, mentors):
     """Both said when they are free, and the days and the parts of the day they named meet."""
-    if not mentee.availability:
-        return np.zeros(len(mentors), dtype=bool)
-    shared = mentors.availability & mentee.availability
-    days_fit = ((mentors.availability & DAY_MASK) == 0) | ((mentee.availability & DAY_MASK) == 0)
-    parts_fit = ((mentors.availability & PART_MASK) == 0) | ((mentee.availability & PART_MASK) == 0)
-    days_fit |= (shared & DAY_MASK) != 0
-    parts_fit |= (shared & PART_MASK) != 0
-    return (mentors.availability != 0) & days_fit & parts_fit
+    shared = mentors.availability & mentees.availability
+    days_fit = ((mentors.availability & DAY_MASK) == 0) | ((mentees.availability & DAY_MASK) == 0)
+    parts_fit = ((mentors.availability & PART_MASK) == 0) | (
+        (mentees.availability & PART_MASK) == 0
+    )
+    days_fit = days_fit | ((shared & DAY_MASK) != 0)
+    parts_fit = parts_fit | ((shared & PART_MASK) != 0)
+    both_said = (mentors.availability != 0) & (mentees.availability != 0)
+    return both_said & days_fit & parts_fit
 
 
-def _availability_fraction(mentee, mentors):
-    return 0.5 * _modes_fit(mentee, mentors) + 0.5 * _times_fit(mentee, mentors)
+def _availability_fraction(mentees, mentors):
+    return 0.5 * _modes_fit(mentees, mentors) + 0.5 * _times_fit(mentees, mentors)
 
 
 def _availability_words(mentee, mentor, fraction):
@@ -196,7 +204,8 @@ def _availability_words(mentee, mentor, fraction):
     labels = MODE_LABELS
     mentor_mode = str(mentor.mode[0])
     mentee_mode = str(mentee.mode)
-    if _modes_fit(mentee, mentor)[0]:
+    mentees, mentors = _block_of_one(mentee, mentor)
+    if _modes_fit(mentees, mentors)[0, 0]:
         mode = mentee_mode if mentee_mode != ANY_MODE else mentor_mode
         if mode == ANY_MODE:
             parts.append("Both happy to meet in any way")
@@ -209,7 +218,7 @@ def _availability_words(mentee, mentor, fraction):
             f"Prefer different ways to meet ({labels[mentee_mode].lower()}, "
             f"{labels[mentor_mode].lower()})"
         )
-    if _times_fit(mentee, mentor)[0]:
+    if _times_fit(mentees, mentors)[0, 0]:
         shared = availability_text(int(mentor.availability[0]) & mentee.availability)
         parts.append(f"both free: {shared}" if shared else "both free at the times they gave")
     return "; ".join(parts)
@@ -218,13 +227,9 @@ def _availability_words(mentee, mentor, fraction):
 # The mentee's own ranking ------------------------------------------------------------------------
 
 
-def _ranking_fraction(mentee, mentors):
-    fraction = _zeros(mentors)
-    for enrolment_id, rank in mentee.ranks.items():
-        position = mentors.index_of.get(enrolment_id)
-        if position is not None:
-            fraction[position] = max(6 - rank, 1) / 5
-    return fraction
+def _ranking_fraction(mentees, mentors):
+    ranks = mentees.ranks(mentors)
+    return np.where(ranks > 0, np.maximum(6 - ranks, 1) / 5, 0.0)
 
 
 def _ranking_words(mentee, mentor, fraction):
@@ -237,8 +242,8 @@ def _ranking_words(mentee, mentor, fraction):
 # Waiting time and re-matching --------------------------------------------------------------------
 
 
-def _waiting_fraction(mentee, mentors):
-    return np.full(len(mentors), min(mentee.waiting_days / WAITING_FULL_BONUS_DAYS, 1.0))
+def _waiting_fraction(mentees, mentors):
+    return _per_mentee(np.minimum(mentees.waiting_days / WAITING_FULL_BONUS_DAYS, 1.0), mentors)
 
 
 def _waiting_words(mentee, mentor, fraction):
@@ -246,8 +251,8 @@ def _waiting_words(mentee, mentor, fraction):
     return f"Waiting for a mentor for {_plural(days, 'day')}" if days >= 1 else None
 
 
-def _rematch_fraction(mentee, mentors):
-    return np.full(len(mentors), 1.0 if mentee.rematch_priority else 0.0)
+def _rematch_fraction(mentees, mentors):
+    return _per_mentee(mentees.rematch_priority, mentors)
 
 
 def _rematch_words(mentee, mentor, fraction):
@@ -299,23 +304,40 @@ def weights_for(scheme_or_settings):
     return weights
 
 
-def _points(mentee, mentors, weights):
-    """(criteria counted, matrix of their points: one row per criterion, one column per mentor).
+def _block_of_one(mentee: MenteeProfile, mentors: MentorTable):
+    coded = mentors.coded()
+    return MenteeBlock([mentee], coded.vocabulary), coded
 
-    Points are rounded to hundredths per criterion, and a score is the rounded sum of its
-    column, so the points an explanation shows add up to the score.
+
+def _points(mentees: MenteeBlock, mentors: MentorTable, weights):
+    """(criteria counted, their points in hundredths: (criteria, mentees, mentors) int64).
+
+    A criterion's points are its weight times its fraction, rounded to hundredths; a score is
+    the sum of its points. Integers, so the points an explanation shows add up to the score
+    exactly, and the engine compares scores exactly.
     """
     counted = [criterion for criterion in CRITERIA if weights[criterion.name]]
-    points = np.empty((len(counted), len(mentors)))
+    points = np.empty((len(counted), mentees.size, len(mentors)), dtype=np.int64)
     for row, criterion in enumerate(counted):
-        points[row] = weights[criterion.name] * criterion.fraction(mentee, mentors)
-    return counted, np.round(points, 2)
+        fraction = criterion.fraction(mentees, mentors)
+        points[row] = np.rint(weights[criterion.name] * fraction * 100)
+    return counted, points
+
+
+def score_matrix(mentees: MenteeBlock, mentors: MentorTable, weights) -> np.ndarray:
+    """The score of every pair of a block of mentees and a coded table, in hundredths."""
+    total = np.zeros((mentees.size, len(mentors)), dtype=np.int64)
+    for criterion in CRITERIA:
+        if weights[criterion.name]:
+            fraction = criterion.fraction(mentees, mentors)
+            total += np.rint(weights[criterion.name] * fraction * 100).astype(np.int64)
+    return total
 
 
 def scores(mentee: MenteeProfile, mentors: MentorTable, weights):
     """The score of `mentee` with each of `mentors`: a float array."""
-    _, points = _points(mentee, mentors, weights)
-    return np.round(points.sum(axis=0), 2)
+    mentees, coded = _block_of_one(mentee, mentors)
+    return score_matrix(mentees, coded, weights)[0] / 100
 
 
 def explain(mentee: MenteeProfile, mentor: MentorTable, weights):
@@ -325,12 +347,12 @@ def explain(mentee: MenteeProfile, mentor: MentorTable, weights):
     gave points or that the mentee expressed a wish about (so "a different specialty, though the
     mentee asked for their own" is shown with 0 points).
     """
-    counted, points = _points(mentee, mentor, weights)
+    counted, points = _points(*_block_of_one(mentee, mentor), weights)
     explanation = []
     for row, criterion in enumerate(counted):
-        value = float(points[row, 0])
+        value = int(points[row, 0, 0]) / 100
         fraction = value / weights[criterion.name]
         words = criterion.words(mentee, mentor, fraction)
         if words is not None:
             explanation.append([criterion.label, value, words])
-    return float(np.round(points.sum(axis=0), 2)[0]), explanation
+    return int(points[:, 0, 0].sum()) / 100, explanation

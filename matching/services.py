@@ -10,7 +10,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import repeat
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,8 +25,8 @@ from schemes.models import Enrolment, Scheme
 
 from . import engine
 from .models import HandPairing, MatchingSettings, MatchRound, MentorChoice, Pair, Proposal
-from .rules import Pool
-from .scoring import explain, fit_only, scores, weights_for
+from .rules import MenteeBlock, Pool
+from .scoring import explain, fit_only, score_matrix, weights_for
 from .selectors import hand_pairing_option, mentor_suggestions, round_pool_mentees
 
 if TYPE_CHECKING:
@@ -84,8 +83,10 @@ def _solve_now_or_later(match_round) -> None:
     match_round.refresh_from_db()
 
 
-def _set_progress(round_id, value) -> None:
-    MatchRound.objects.filter(pk=round_id, status=MatchRound.Status.RUNNING).update(progress=value)
+def _set_progress(round_id, value, note="") -> None:
+    MatchRound.objects.filter(pk=round_id, status=MatchRound.Status.RUNNING).update(
+        progress=value, progress_note=note
+    )
 
 
 def match_round_run(*, round_id: int) -> bool:
@@ -93,10 +94,13 @@ def match_round_run(*, round_id: int) -> bool:
 
     1. Claim the round (progress 0 -> 1), so a task delivered twice solves it once.
     2. Load the pool: the mentees waiting (less those the organiser removed) and all mentors.
-    3. Build the engine's edges: for each mentee, the mentors every rule allows, less the pairs
-       the organiser forbade, scored by the scheme's weights.
-    4. Solve with the organiser's pins; pins that no longer hold are dropped with a note.
+    3. Build the score matrix: every rule and criterion as array operations over a block of
+       mentees and all open mentors at once; refused and forbidden pairs are -1.
+    4. Solve with the organiser's pins (pins that no longer hold are dropped with a note),
+       starting from the round's previous solution when there is one.
     5. Write proposals (with explanations) and the summary, all at once; status "proposed".
+
+    The round page shows each phase as it runs (`progress`, `progress_note`).
 
     Returns True if this call solved the round. A failure marks the round failed with the error.
     """
@@ -127,25 +131,30 @@ def _solve(match_round) -> None:
     """Steps 2 to 5 of `match_round_run` (the caller has claimed the round), timing each."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
+    _set_progress(match_round.pk, 2, "Loading the mentees, the mentors and the scheme's rules")
     waiting, removed, pool = _load_pool(match_round)
-    _set_progress(match_round.pk, 5)
     _lap(timings, "load", started)
     weights = weights_for(match_round.scheme)
     forbidden_by_mentee = _forbidden_by_mentee(match_round)
     pinned = dict(match_round.pinned)  # mentee enrolment id -> mentor enrolment id
-    edges = _build_edges(match_round, pool, weights, forbidden_by_mentee, pinned)
-    _set_progress(match_round.pk, 70)
+    matrix = _build_matrix(match_round, pool, weights, forbidden_by_mentee, pinned)
     _lap(timings, "edges", started)
-    capacities = _capacities(pool)
-    assignment, pinnable, notes = _solve_with_pins(pool, edges, capacities, pinned)
-    _set_progress(match_round.pk, 85)
+    _set_progress(
+        match_round.pk,
+        50,
+        f"Finding the best assignment among {matrix.allowed:,} allowed pairs",
+    )
+    assignment, pinnable, notes, solver_state = _solve_with_pins(match_round, pool, matrix, pinned)
     _lap(timings, "solve", started)
+    capacities = _capacities(pool)
     proposals, counts = _proposals(
-        match_round, pool, assignment, edges, forbidden_by_mentee, pinnable, weights
+        match_round, pool, assignment, matrix, forbidden_by_mentee, pinnable, weights
     )
     proposals += _removed_proposals(match_round, waiting, removed)
-    summary = _summary(waiting, pool, assignment, capacities, proposals, edges, counts, notes)
-    _write_proposals(match_round, proposals, summary, pinnable, timings, started)
+    summary = _summary(waiting, pool, assignment, capacities, proposals, matrix, counts, notes)
+    summary["solver"] = solver_state.pop("figures")
+    _set_progress(match_round.pk, 95, "Saving the proposals")
+    _write_proposals(match_round, proposals, summary, pinnable, timings, started, solver_state)
 
 
 def _lap(timings, phase, started):
@@ -172,37 +181,60 @@ def _forbidden_by_mentee(match_round):
 
 
 @dataclass
-class _Edges:
-    """The engine's edges, how many mentors each mentee may have, and the pins that still hold."""
+class _Matrix:
+    """Every pair's score in hundredths (-1: refused by a rule or forbidden), one row per mentee
+    of the pool and one column per open mentor, and what the proposals need to know of it."""
 
-    edges: list = field(default_factory=list)
+    scores: np.ndarray
+    mentee_ids: list
+    mentor_ids: np.ndarray
     eligible_count: dict = field(default_factory=dict)
     pinnable: set = field(default_factory=set)
 
+    @property
+    def allowed(self) -> int:
+        return sum(self.eligible_count.values())
 
-def _build_edges(match_round, pool, weights, forbidden_by_mentee, pinned):
-    """Step 3: for each mentee, the mentors every rule allows, less the forbidden pairs, scored.
 
-    Scores are computed over all open mentors at once, then masked.
-    """
-    found = _Edges()
-    open_ids = pool.open_mentors.enrolment_id
-    step = max(len(pool.mentees) // 10, 1)
-    for number, mentee in enumerate(pool.mentees):
-        allowed = pool.eligible_among_open(mentee)
-        refused_here = forbidden_by_mentee.get(mentee.pk)
-        if refused_here:
-            allowed &= ~np.isin(open_ids, list(refused_here))
-        found.eligible_count[mentee.pk] = int(allowed.sum())
-        if found.eligible_count[mentee.pk]:
-            mentor_ids = open_ids[allowed].tolist()
-            mentee_scores = scores(mentee, pool.open_mentors, weights)[allowed].tolist()
-            found.edges.extend(zip(repeat(mentee.pk), mentor_ids, mentee_scores, strict=False))
-            if mentee.pk in pinned and pinned[mentee.pk] in mentor_ids:
-                found.pinnable.add((mentee.pk, pinned[mentee.pk]))
-        if number % step == 0:
-            _set_progress(match_round.pk, 5 + 60 * number // len(pool.mentees))
-    return found
+ROWS_PER_BLOCK = 256  # mentees scored at once: a few MB of temporaries against 4,000 mentors
+
+
+def _build_matrix(match_round, pool, weights, forbidden_by_mentee, pinned):
+    """Step 3: every rule and criterion over a block of mentees and all open mentors at once."""
+    mentors = pool.open_mentors.coded()
+    n = len(pool.mentees)
+    scores = np.empty((n, len(mentors)), dtype=np.int32)
+    for start in range(0, n, ROWS_PER_BLOCK):
+        rows = slice(start, start + ROWS_PER_BLOCK)
+        mentees = MenteeBlock(pool.mentees[rows], mentors.vocabulary)
+        allowed = pool.allowed(mentees, mentors)
+        scores[rows] = np.where(allowed, score_matrix(mentees, mentors, weights), -1)
+        if start // ROWS_PER_BLOCK % 8 == 0:
+            done = min(start + ROWS_PER_BLOCK, n)
+            _set_progress(
+                match_round.pk,
+                5 + 45 * done // max(n, 1),
+                f"Applying the rules and scoring every pair: {done:,} of {n:,} mentees",
+            )
+    mentee_ids = [mentee.pk for mentee in pool.mentees]
+    row_of = {mentee_id: row for row, mentee_id in enumerate(mentee_ids)}
+    column_of = {int(mentor_id): column for column, mentor_id in enumerate(mentors.enrolment_id)}
+    for mentee_id, mentor_ids in forbidden_by_mentee.items():
+        columns = [column_of[mentor_id] for mentor_id in mentor_ids if mentor_id in column_of]
+        if mentee_id in row_of and columns:
+            scores[row_of[mentee_id], columns] = -1
+    matrix = _Matrix(scores, mentee_ids, mentors.enrolment_id)
+    matrix.eligible_count = dict(
+        zip(mentee_ids, np.count_nonzero(scores >= 0, axis=1).tolist(), strict=True)
+    )
+    matrix.pinnable = {
+        (mentee_id, mentor_id)
+        for mentee_id, mentor_id in pinned.items()
+        if mentee_id in row_of
+        and mentor_id in column_of
+        and scores[row_of[mentee_id], column_of[mentor_id]] >= 0
+    }
+    return matrix
 
 
 def _capacities(pool):
@@ -214,37 +246,97 @@ def _capacities(pool):
     }
 
 
-def _solve_with_pins(pool, edges, capacities, pinned):
+def _solve_with_pins(match_round, pool, matrix, pinned):
     """Step 4: solve with the organiser's pins; pins that no longer hold are dropped with a note.
 
-    Returns the assignment (mentee enrolment id -> mentor enrolment id), the pins kept and the
-    notes.
+    Starts from the round's previous solution, if any (an organiser's change re-solves in a
+    fraction of the first solve). Returns the assignment (mentee enrolment id -> mentor
+    enrolment id), the pins kept, the notes and the solver's state to keep for the next solve.
     """
-    pinnable = edges.pinnable
+    pinnable = matrix.pinnable
     notes = [
         f"The pin of {_name(pool, mentee_id)} could not be kept: that pair is no longer allowed."
         for mentee_id, mentor_id in sorted(pinned.items())
         if (mentee_id, mentor_id) not in pinnable
     ]
+    row_of = {mentee_id: row for row, mentee_id in enumerate(matrix.mentee_ids)}
+    column_of = {int(mentor_id): column for column, mentor_id in enumerate(matrix.mentor_ids)}
+    capacities = pool.open_mentors.places_left
+    warm = _warm_start(match_round, matrix, row_of, column_of)
+
+    def solve(pins):
+        return engine.solve_scores(
+            matrix.scores,
+            capacities,
+            pinned=[(row_of[mentee], column_of[mentor]) for mentee, mentor in pins],
+            warm=warm,
+        )
+
+    started = time.perf_counter()
     try:
-        assignment = engine.solve(edges.edges, capacities, pinned=pinnable)
-    except ValueError as error:
-        notes.append(f"The pins could not all be kept ({error}); solved without them.")
+        solution = solve(pinnable)
+    except ValueError:
+        notes.append(
+            "The pins could not all be kept (more mentees are pinned to a mentor than they "
+            "have places); solved without them."
+        )
         pinnable = set()
-        assignment = engine.solve(edges.edges, capacities)
-    return assignment, pinnable, notes
+        solution = solve(pinnable)
+    matched = np.flatnonzero(solution.mentor_of >= 0)
+    assignment = {
+        matrix.mentee_ids[row]: int(matrix.mentor_ids[solution.mentor_of[row]]) for row in matched
+    }
+    state = {
+        "big": solution.big,
+        "mentor_ids": matrix.mentor_ids.tolist(),
+        "prices": solution.prices.tolist(),
+        "figures": {
+            "seconds": round(time.perf_counter() - started, 3),
+            "warm_start": warm is not None,
+            "passes": solution.passes,
+            "candidate_pairs": solution.candidates,
+            "allowed_pairs": solution.allowed,
+        },
+    }
+    return assignment, pinnable, notes, state
 
 
-def _proposals(match_round, pool, assignment, edges, forbidden_by_mentee, pinnable, weights):
+def _warm_start(match_round, matrix, row_of, column_of):
+    """The round's previous solution, aligned to this matrix; None on the first solve."""
+    state = match_round.solver_state
+    if not state:
+        return None
+    prices = np.zeros(len(matrix.mentor_ids), dtype=np.int64)
+    for mentor_id, price in zip(state["mentor_ids"], state["prices"], strict=True):
+        if mentor_id in column_of:
+            prices[column_of[mentor_id]] = price
+    mentor_of = np.full(len(matrix.mentee_ids), -1, dtype=np.int64)
+    previous = match_round.proposals.exclude(mentor_enrolment=None).values_list(
+        "mentee_enrolment_id", "mentor_enrolment_id"
+    )
+    for mentee_id, mentor_id in previous:
+        if mentee_id in row_of and mentor_id in column_of:
+            mentor_of[row_of[mentee_id]] = column_of[mentor_id]
+    return engine.WarmStart(mentor_of=mentor_of, prices=prices, big=state["big"])
+
+
+def _proposals(match_round, pool, assignment, matrix, forbidden_by_mentee, pinnable, weights):
     """Step 5a: a proposal for each mentee in the pool, matched or saying why not.
 
     Returns the proposals and how many were unmatched for want of an eligible mentor and of a
     place.
     """
     proposals, counts = [], {"no_eligible": 0, "used_up": 0}
-    for mentee in pool.mentees:
+    step = max(len(pool.mentees) // 10, 100)
+    for number, mentee in enumerate(pool.mentees):
+        if number % step == 0:
+            _set_progress(
+                match_round.pk,
+                85 + 10 * number // len(pool.mentees),
+                f"Explaining each proposal: {number:,} of {len(pool.mentees):,} mentees",
+            )
         mentor_id = assignment.get(mentee.pk)
-        eligible_count = edges.eligible_count[mentee.pk]
+        eligible_count = matrix.eligible_count[mentee.pk]
         if mentor_id is not None:
             proposal = _matched_proposal(
                 match_round,
@@ -317,7 +409,7 @@ def _removed_proposals(match_round, waiting, removed):
     ]
 
 
-def _summary(waiting, pool, assignment, capacities, proposals, edges, counts, notes):
+def _summary(waiting, pool, assignment, capacities, proposals, matrix, counts, notes):
     """Step 5c: the round's figures, as the round page shows them."""
     assigned: dict[int, int] = {}
     for mentor_id in assignment.values():
@@ -341,12 +433,12 @@ def _summary(waiting, pool, assignment, capacities, proposals, edges, counts, no
         ),
         "mentors_without_mentee": sum(1 for mentor_id in capacities if mentor_id not in assigned),
         "total_score": round(sum(proposal.score for proposal in proposals), 2),
-        "edges": len(edges.edges),
+        "edges": matrix.allowed,
         "notes": notes,
     }
 
 
-def _write_proposals(match_round, proposals, summary, pinnable, timings, started):
+def _write_proposals(match_round, proposals, summary, pinnable, timings, started, solver_state):
     """Step 5d: write proposals and summary at once, status "proposed" (unless discarded)."""
     with transaction.atomic():
         still_running = (
@@ -366,6 +458,8 @@ def _write_proposals(match_round, proposals, summary, pinnable, timings, started
             progress=100,
             summary=summary,
             pinned=[list(pair) for pair in sorted(pinnable)],
+            solver_state=solver_state,
+            progress_note="",
             finished_at=timezone.now(),
             error="",
         )

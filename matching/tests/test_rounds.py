@@ -352,9 +352,12 @@ def test_a_big_round_is_solved_by_a_task_and_reports_progress(
     make_mentor(scheme)
     seen = []
     original = services._set_progress
-    monkeypatch.setattr(
-        services, "_set_progress", lambda pk, value: (seen.append(value), original(pk, value))
-    )
+
+    def record(pk, value, note=""):
+        seen.append((value, note.split(":")[0]))
+        original(pk, value, note)
+
+    monkeypatch.setattr(services, "_set_progress", record)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         match_round = start(scheme, organiser)
@@ -362,7 +365,17 @@ def test_a_big_round_is_solved_by_a_task_and_reports_progress(
     assert len(callbacks) == 1, "the solve is queued as a task after commit"
     match_round.refresh_from_db()
     assert match_round.status == MatchRound.Status.PROPOSED and match_round.progress == 100
-    assert seen == sorted(seen) and 70 in seen
+    assert match_round.progress_note == ""
+    values = [value for value, _ in seen]
+    assert values == sorted(values)
+    # Each real phase is announced, in order: the organiser never looks at a silent bar.
+    assert [note for _, note in seen] == [
+        "Loading the mentees, the mentors and the scheme's rules",
+        "Applying the rules and scoring every pair",
+        "Finding the best assignment among 2 allowed pairs",
+        "Explaining each proposal",
+        "Saving the proposals",
+    ]
 
 
 def test_running_a_round_twice_solves_it_once(scheme, organiser, make_mentee, make_mentor):
@@ -400,7 +413,7 @@ def test_a_failing_solve_marks_the_round_failed_with_the_error(
     def broken(*args, **kwargs):
         raise RuntimeError("solver exploded")
 
-    monkeypatch.setattr(services.engine, "solve", broken)
+    monkeypatch.setattr(services.engine, "solve_scores", broken)
     match_round = start(scheme, organiser)
     assert match_round.status == MatchRound.Status.FAILED
     assert "solver exploded" in match_round.error
