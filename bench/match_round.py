@@ -12,6 +12,10 @@ some gender preferences, supervisors and exclusions), then times:
 - re-solve: pinning one pair and solving again, as the organiser's changes do;
 - approve: `match_round_approve`, creating every pair and queuing two introductions per pair in
   one transaction. Sending the emails is a worker's job after commit, so it is not timed.
+
+With --ortools (``.venv/bin/pip install ortools``: a reference, not a requirement) it also gives
+the round's full score matrix, every allowed pair, to OR-Tools' min-cost max-flow in the same
+run, and prints its build and solve times, whether it finds the same optimum, and the ratio.
 """
 
 import argparse
@@ -22,6 +26,8 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -150,17 +156,87 @@ def phases(summary):
     return ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in summary["timings"].items())
 
 
+class SolveRecorder:
+    """Wraps matching.engine.solve_scores to keep each call's input and wall time."""
+
+    def __init__(self, engine):
+        self.engine, self.original, self.calls = engine, engine.solve_scores, []
+        engine.solve_scores = self
+
+    def __call__(self, scores, capacities, **options):
+        started = time.perf_counter()
+        solution = self.original(scores, capacities, **options)
+        self.calls.append((scores, np.asarray(capacities), solution, time.perf_counter() - started))
+        return solution
+
+
+def solver_figures(summary):
+    solver = summary["solver"]
+    return (
+        f"solver: {solver['seconds']:.2f} s, {'warm' if solver['warm_start'] else 'cold'} start, "
+        f"{solver['passes']} check passes, {solver['candidate_pairs']:,} candidate pairs of "
+        f"{solver['allowed_pairs']:,} allowed"
+    )
+
+
+def compare_with_ortools(scores, capacities, solution, engine_seconds):
+    """OR-Tools' min-cost max-flow on every allowed pair of the same matrix, side by side."""
+    try:
+        from ortools.graph.python import min_cost_flow
+    except ImportError:
+        print("ortools : not installed; for the reference run: .venv/bin/pip install ortools")
+        return
+    started = time.perf_counter()
+    n, m = scores.shape
+    rows, columns = np.nonzero(scores >= 0)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    source, sink = n + m, n + m + 1
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.full(n, source), np.arange(n), np.ones(n, np.int64), np.zeros(n, np.int64)
+    )
+    pair_arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        rows, n + columns, np.ones(len(rows), np.int64), -scores[rows, columns].astype(np.int64)
+    )
+    flow.add_arcs_with_capacity_and_unit_cost(
+        n + np.arange(m), np.full(m, sink), capacities.astype(np.int64), np.zeros(m, np.int64)
+    )
+    flow.set_node_supply(source, n)
+    flow.set_node_supply(sink, -n)
+    built = time.perf_counter()
+    if flow.solve_max_flow_with_min_cost() != flow.OPTIMAL:
+        raise RuntimeError("OR-Tools did not find an optimum")
+    solved = time.perf_counter()
+    used = flow.flows(pair_arcs) > 0
+    reference = (int(used.sum()), int(scores[rows[used], columns[used]].sum()))
+    matched = np.flatnonzero(solution.mentor_of >= 0)
+    ours = (len(matched), int(scores[matched, solution.mentor_of[matched]].sum()))
+    total = solved - started
+    print(
+        f"ortools : {total:6.2f} s wall (build {built - started:.2f} s from the matrix, solve "
+        f"{solved - built:.2f} s) on the same {len(rows):,} allowed pairs; matched "
+        f"{reference[0]}, total score {reference[1] / 100:.2f}"
+    )
+    print(
+        f"          engine {engine_seconds:.2f} s vs OR-Tools {total:.2f} s: "
+        f"{engine_seconds / total:.3f}x its time; same optimum: {ours == reference} "
+        f"(engine: matched {ours[0]}, total score {ours[1] / 100:.2f})"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentees", type=int, default=2000)
     parser.add_argument("--mentors", type=int, default=800)
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--ortools", action="store_true", help="time OR-Tools on the same pairs")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
         setup_django(folder)
         import accounts.tasks
-        from matching import services
+        from matching import engine, services
+
+        solves = SolveRecorder(engine)
 
         # Introductions are sent by workers after commit; only queuing them is timed.
         accounts.tasks.notification_send_task.delay = lambda *args, **kwargs: None
@@ -184,9 +260,12 @@ def main():
         )
         print(
             f"          phases (wall): {phases(summary)}  [load: pool and the rules' data; "
-            "edges: rules and scores of every pair; solve: matching.engine.solve; write: "
+            "edges: rules and scores of every pair; solve: matching.engine.solve_scores; write: "
             "explanations and proposals]"
         )
+        print(f"          {solver_figures(summary)}")
+        if args.ortools:
+            compare_with_ortools(*solves.calls[0][:3], engine_seconds=solves.calls[0][3])
 
         proposal = match_round.proposals.exclude(mentor_enrolment=None).first()
         _, wall, cpu = timed(
@@ -197,6 +276,7 @@ def main():
         match_round.refresh_from_db()
         print(f"re-solve: {wall:6.2f} s wall, {cpu:5.2f} s CPU (after pinning one pair)")
         print(f"          phases (wall): {phases(match_round.summary)}")
+        print(f"          {solver_figures(match_round.summary)}")
 
         pairs, wall, cpu = timed(
             lambda: services.match_round_approve(match_round=match_round, approved_by=organiser)

@@ -806,8 +806,23 @@ def _fill(  # noqa: C901, PLR0915 — the mirror image of _augment, compiled the
     heap_distance = np.zeros(len(columns) + 2, dtype=np.int64)
     heap_column = np.zeros(len(columns) + 2, dtype=np.int64)
     for start in to_fill:
-        if held[start] >= capacities[start] or prices[start] == 0:
-            continue
+        _fill_one(
+            start, columns, weights, column_start, column_rows, column_weights,
+            mentor_of, weight_of, capacities, held, prices, first, next_, previous,
+            distance, done, parent, mover, mover_weight, touched, finished,
+            heap_distance, heap_column,
+        )  # fmt: skip
+
+
+@numba.njit(cache=True)
+def _fill_one(  # noqa: C901, PLR0915 — see _fill
+    start, columns, weights, column_start, column_rows, column_weights,
+    mentor_of, weight_of, capacities, held, prices, first, next_, previous,
+    distance, done, parent, mover, mover_weight, touched, finished,
+    heap_distance, heap_column,
+):  # fmt: skip
+    """One mentor of `_fill`: one search per empty place, while it has one and a price."""
+    while held[start] < capacities[start] and prices[start] > 0:
         distance[start] = 0
         touched[0] = start
         n_touched, n_finished = 1, 0

@@ -181,6 +181,14 @@ class MentorTable:
             self._coded = table
         return self._coded
 
+    def side_by_side(self):
+        """This table with each column stood up as (m, 1): against a MenteeBlock of m mentees,
+        row i meets mentee i only (pairs, not every mentee with every mentor)."""
+        table = MentorTable(self.enrolments)
+        table.columns = {name: column.reshape(-1, 1) for name, column in self.columns.items()}
+        table.vocabulary = self.vocabulary
+        return table
+
 
 # Text columns compared by code; the fixed words have the same code in every table.
 CODED_COLUMNS = {
@@ -290,6 +298,8 @@ class MenteeBlock:
     def holds(self, name, values):
         """(b, m) bool: whether each mentee's set `name` holds each mentor's value in `values`."""
         rows, members = self._members[name]
+        if len(rows) == 0:
+            return np.zeros((self.size, 1), dtype=bool)  # the same for every mentor
         found = np.zeros((self.size, len(values)), dtype=bool)
         positions = _positions(values, members)
         hit = positions >= 0
@@ -298,6 +308,13 @@ class MenteeBlock:
 
     def ranks(self, mentors):
         """(b, m) int: the rank each mentee gave each mentor (1 = first choice), 0 for none."""
+        if len(self._ranks) == 0:
+            return np.zeros((self.size, 1), dtype=np.int64)  # the same for every mentor
+        if mentors.enrolment_id.ndim == 2:  # side by side: mentee i and mentor i only
+            ranked = {(row, mentor_id): rank for row, mentor_id, rank in self._ranks.tolist()}
+            wanted = zip(range(self.size), mentors.enrolment_id[:, 0].tolist(), strict=True)
+            found = [ranked.get(pair, 0) for pair in wanted]
+            return np.array(found, dtype=np.int64).reshape(self.size, 1)
         ranks = np.zeros((self.size, len(mentors)), dtype=np.int64)
         positions = _positions(mentors.enrolment_id, self._ranks[:, 1])
         hit = positions >= 0

@@ -12,6 +12,7 @@ as every other weight together, so re-matches come first when places are short.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -48,13 +49,9 @@ class Criterion:
     words: Callable  # (mentee, one-row mentors, fraction) -> str, or None when it did not count
 
 
-def _zeros(mentors):
-    return np.zeros(len(mentors))
-
-
 def _per_mentee(values, mentors):
-    """A (b, 1) column of the mentees as a (b, m) matrix."""
-    return np.broadcast_to(np.asarray(values, dtype=float), (len(values), len(mentors)))
+    """A (b, 1) column of the mentees, for every mentor (by broadcasting)."""
+    return np.asarray(values, dtype=float)
 
 
 def _plural(count, word):
@@ -152,15 +149,24 @@ def _goals_words(mentee, mentor, fraction):
 # Grade distance: peers 1-2 years ahead -----------------------------------------------------------
 
 
-def _grade_fraction(mentees, mentors):
-    ahead = mentors.years - mentees.years
+def _fraction_by_years_ahead():
+    """Index: years ahead + 1, clipped to -1 .. high + 3; value: the fraction."""
     low, high = IDEAL_YEARS_AHEAD
-    fraction = np.where(
-        (ahead >= low) & (ahead <= high),
-        1.0,
-        np.where(ahead == high + 1, 0.5, np.where((ahead == high + 2) | (ahead == 0), 0.25, 0.0)),
-    )
-    return np.where(mentors.is_trainee, fraction, 0.0)
+    table = np.zeros(high + 5)
+    table[low + 1 : high + 2] = 1.0
+    table[high + 2] = 0.5
+    table[[0 + 1, high + 3]] = 0.25
+    return table
+
+
+FRACTION_BY_YEARS_AHEAD = _fraction_by_years_ahead()
+
+
+def _grade_fraction(mentees, mentors):
+    """1 for 1-2 years ahead, 0.5 for 3, 0.25 for 4 or the same year; a trainee's only."""
+    ahead = np.clip(mentors.years - mentees.years, -1, len(FRACTION_BY_YEARS_AHEAD) - 2)
+    trainee_mentor = np.where(mentors.is_trainee, 1.0, 0.0)
+    return FRACTION_BY_YEARS_AHEAD[ahead + 1] * trainee_mentor
 
 
 def _grade_words(mentee, mentor, fraction):
@@ -199,12 +205,27 @@ def _availability_fraction(mentees, mentors):
     return 0.5 * _modes_fit(mentees, mentors) + 0.5 * _times_fit(mentees, mentors)
 
 
+def _raw_times_and_modes(mentee, mentor):
+    """A mentee and a one-row table as `_modes_fit` and `_times_fit` read them, in words rather
+    than codes: the same functions explain the pair as scored it, without coding a table."""
+    mentees = SimpleNamespace(
+        mode=np.array([[mentee.mode]]), availability=np.array([[mentee.availability]])
+    )
+    mentors = SimpleNamespace(
+        mode=mentor.mode, availability=mentor.availability, vocabulary={"mode": IDENTITY}
+    )
+    return mentees, mentors
+
+
+IDENTITY = {ANY_MODE: ANY_MODE}
+
+
 def _availability_words(mentee, mentor, fraction):
     parts = []
     labels = MODE_LABELS
     mentor_mode = str(mentor.mode[0])
     mentee_mode = str(mentee.mode)
-    mentees, mentors = _block_of_one(mentee, mentor)
+    mentees, mentors = _raw_times_and_modes(mentee, mentor)
     if _modes_fit(mentees, mentors)[0, 0]:
         mode = mentee_mode if mentee_mode != ANY_MODE else mentor_mode
         if mode == ANY_MODE:
@@ -309,6 +330,12 @@ def _block_of_one(mentee: MenteeProfile, mentors: MentorTable):
     return MenteeBlock([mentee], coded.vocabulary), coded
 
 
+def _hundredths(weight, fraction):
+    """A criterion's points, in hundredths: its weight times its fraction, rounded."""
+    points = np.multiply(fraction, weight * 100, dtype=float)
+    return np.rint(points, out=points)
+
+
 def _points(mentees: MenteeBlock, mentors: MentorTable, weights):
     """(criteria counted, their points in hundredths: (criteria, mentees, mentors) int64).
 
@@ -319,19 +346,17 @@ def _points(mentees: MenteeBlock, mentors: MentorTable, weights):
     counted = [criterion for criterion in CRITERIA if weights[criterion.name]]
     points = np.empty((len(counted), mentees.size, len(mentors)), dtype=np.int64)
     for row, criterion in enumerate(counted):
-        fraction = criterion.fraction(mentees, mentors)
-        points[row] = np.rint(weights[criterion.name] * fraction * 100)
+        points[row] = _hundredths(weights[criterion.name], criterion.fraction(mentees, mentors))
     return counted, points
 
 
 def score_matrix(mentees: MenteeBlock, mentors: MentorTable, weights) -> np.ndarray:
     """The score of every pair of a block of mentees and a coded table, in hundredths."""
-    total = np.zeros((mentees.size, len(mentors)), dtype=np.int64)
+    total = np.zeros((mentees.size, len(mentors)))  # sums of whole numbers: exact in float64
     for criterion in CRITERIA:
         if weights[criterion.name]:
-            fraction = criterion.fraction(mentees, mentors)
-            total += np.rint(weights[criterion.name] * fraction * 100).astype(np.int64)
-    return total
+            total += _hundredths(weights[criterion.name], criterion.fraction(mentees, mentors))
+    return total.astype(np.int64)
 
 
 def scores(mentee: MenteeProfile, mentors: MentorTable, weights):
@@ -347,12 +372,30 @@ def explain(mentee: MenteeProfile, mentor: MentorTable, weights):
     gave points or that the mentee expressed a wish about (so "a different specialty, though the
     mentee asked for their own" is shown with 0 points).
     """
-    counted, points = _points(*_block_of_one(mentee, mentor), weights)
-    explanation = []
+    return explain_pairs([mentee], mentor, weights)[0]
+
+
+def explain_pairs(mentees: list[MenteeProfile], mentors: MentorTable, weights):
+    """`explain` for many pairs at once: each mentee with the mentor in the same row of
+    `mentors`. Each criterion runs once over all the pairs (the mentors' columns stood up as
+    (k, 1), so they meet their own mentee only), then the words are written pair by pair."""
+    coded = mentors.coded()
+    block = MenteeBlock(mentees, coded.vocabulary)
+    side_by_side = coded.side_by_side()
+    counted = [criterion for criterion in CRITERIA if weights[criterion.name]]
+    points = np.zeros((len(counted), len(mentees)), dtype=np.int64)
     for row, criterion in enumerate(counted):
-        value = int(points[row, 0, 0]) / 100
-        fraction = value / weights[criterion.name]
-        words = criterion.words(mentee, mentor, fraction)
-        if words is not None:
-            explanation.append([criterion.label, value, words])
-    return int(points[:, 0, 0].sum()) / 100, explanation
+        fraction = criterion.fraction(block, side_by_side)
+        hundredths = _hundredths(weights[criterion.name], fraction)
+        points[row] = np.broadcast_to(hundredths, (len(mentees), 1))[:, 0]
+    explained = []
+    for position, mentee in enumerate(mentees):
+        mentor = mentors.take([position])
+        explanation = []
+        for row, criterion in enumerate(counted):
+            value = int(points[row, position]) / 100
+            words = criterion.words(mentee, mentor, value / weights[criterion.name])
+            if words is not None:
+                explanation.append([criterion.label, value, words])
+        explained.append((int(points[:, position].sum()) / 100, explanation))
+    return explained

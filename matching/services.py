@@ -26,7 +26,7 @@ from schemes.models import Enrolment, Scheme
 from . import engine
 from .models import HandPairing, MatchingSettings, MatchRound, MentorChoice, Pair, Proposal
 from .rules import MenteeBlock, Pool
-from .scoring import explain, fit_only, score_matrix, weights_for
+from .scoring import explain_pairs, fit_only, score_matrix, weights_for
 from .selectors import hand_pairing_option, mentor_suggestions, round_pool_mentees
 
 if TYPE_CHECKING:
@@ -264,12 +264,21 @@ def _solve_with_pins(match_round, pool, matrix, pinned):
     capacities = pool.open_mentors.places_left
     warm = _warm_start(match_round, matrix, row_of, column_of)
 
+    def checked(passes):
+        _set_progress(
+            match_round.pk,
+            min(50 + 5 * passes, 80),
+            f"Finding the best assignment among {matrix.allowed:,} allowed pairs: proof of "
+            f"optimality, check {passes}",
+        )
+
     def solve(pins):
         return engine.solve_scores(
             matrix.scores,
             capacities,
             pinned=[(row_of[mentee], column_of[mentor]) for mentee, mentor in pins],
             warm=warm,
+            progress=checked,
         )
 
     started = time.perf_counter()
@@ -327,23 +336,18 @@ def _proposals(match_round, pool, assignment, matrix, forbidden_by_mentee, pinna
     place.
     """
     proposals, counts = [], {"no_eligible": 0, "used_up": 0}
-    step = max(len(pool.mentees) // 10, 100)
-    for number, mentee in enumerate(pool.mentees):
-        if number % step == 0:
-            _set_progress(
-                match_round.pk,
-                85 + 10 * number // len(pool.mentees),
-                f"Explaining each proposal: {number:,} of {len(pool.mentees):,} mentees",
-            )
+    explained = _explanations(match_round, pool, assignment, weights)
+    for mentee in pool.mentees:
         mentor_id = assignment.get(mentee.pk)
         eligible_count = matrix.eligible_count[mentee.pk]
         if mentor_id is not None:
-            proposal = _matched_proposal(
-                match_round,
-                pool,
-                mentee,
-                mentor_id,
-                weights,
+            score, explanation = explained[mentee.pk]
+            proposal = Proposal(
+                match_round=match_round,
+                mentee_enrolment_id=mentee.pk,
+                mentor_enrolment_id=mentor_id,
+                score=score,
+                explanation=explanation,
                 is_pinned=(mentee.pk, mentor_id) in pinnable,
             )
         elif eligible_count == 0:
@@ -358,17 +362,26 @@ def _proposals(match_round, pool, assignment, matrix, forbidden_by_mentee, pinna
     return proposals, counts
 
 
-def _matched_proposal(match_round, pool, mentee, mentor_id, weights, *, is_pinned):
-    index = pool.mentors.index_of[mentor_id]
-    score, explanation = explain(mentee, pool.mentors.take([index]), weights)
-    return Proposal(
-        match_round=match_round,
-        mentee_enrolment_id=mentee.pk,
-        mentor_enrolment_id=mentor_id,
-        score=score,
-        explanation=explanation,
-        is_pinned=is_pinned,
-    )
+EXPLAINED_AT_ONCE = 1000
+
+
+def _explanations(match_round, pool, assignment, weights):
+    """{mentee enrolment id: (score, explanation)} for each matched mentee, in chunks."""
+    matched = [mentee for mentee in pool.mentees if mentee.pk in assignment]
+    explained = {}
+    for start in range(0, len(matched), EXPLAINED_AT_ONCE):
+        _set_progress(
+            match_round.pk,
+            85 + 10 * start // len(matched),
+            f"Explaining each proposal: {start:,} of {len(matched):,} pairs",
+        )
+        mentees = matched[start : start + EXPLAINED_AT_ONCE]
+        mentors = pool.mentors.take(
+            [pool.mentors.index_of[assignment[mentee.pk]] for mentee in mentees]
+        )
+        for mentee, result in zip(mentees, explain_pairs(mentees, mentors, weights), strict=True):
+            explained[mentee.pk] = result
+    return explained
 
 
 def _no_eligible_proposal(match_round, pool, mentee, refused_here):

@@ -135,6 +135,7 @@ def round_progress(request, slug, pk):
         {
             "status": match_round.status,
             "progress": match_round.progress,
+            "note": match_round.progress_note,
             "done": match_round.status != MatchRound.Status.RUNNING,
         }
     )

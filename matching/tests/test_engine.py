@@ -3,10 +3,12 @@
 import math
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matching import engine
 from matching.engine import solve
 
 
@@ -300,3 +302,115 @@ def test_matches_brute_force_optimum_on_small_instances(instance):
     assert_valid(assignment, edges, capacities, pinned, forbidden)
     assert len(assignment) == optimum[0]
     assert total(assignment, edges) == pytest.approx(optimum[1], abs=1e-9)
+
+
+# The score-matrix entry point: a small candidate set, proved optimal over every allowed pair.
+
+
+def optimum_of(mentor_of, scores):
+    """(matched, total score) of an assignment given as each row's column or -1."""
+    rows = np.flatnonzero(mentor_of >= 0)
+    return len(rows), int(scores[rows, mentor_of[rows]].sum())
+
+
+def full_optimum(scores, capacities, pinned=()):
+    """The same problem through `solve`, whose candidates are every pair (no pruning)."""
+    rows, columns = np.nonzero(scores >= 0)
+    edges = list(zip(rows.tolist(), columns.tolist(), scores[rows, columns].tolist(), strict=True))
+    assignment = solve(edges, dict(enumerate(capacities.tolist())), pinned=pinned)
+    mentor_of = np.full(scores.shape[0], -1)
+    for row, column in assignment.items():
+        mentor_of[row] = column
+    return optimum_of(mentor_of, scores)
+
+
+def dense_instance(rng, n, m, density, values=(0, 50, 100, 150, 300, 320)):
+    """A scheme whose rules allow most pairs, with the many ties of real scores."""
+    scores = rng.choice(values, size=(n, m)).astype(np.int32)
+    scores[rng.random((n, m)) > density] = -1
+    capacities = rng.integers(0, 4, size=m)
+    capacities[rng.integers(0, m)] = 20  # a group mentor
+    return scores, capacities
+
+
+def assert_certified(solution, scores, capacities):
+    """The duals prove the assignment optimal: no allowed pair with a positive reduced weight,
+    complementary slackness on the pairs used, free places unpriced. (A mentor with no place
+    is out of the problem: its dual may be as high as needed.)"""
+    weights = np.where(scores >= 0, scores.astype(np.int64) + solution.big, -1)
+    reduced = weights - solution.profits[:, None] - solution.prices[None, :]
+    assert not ((scores >= 0) & (reduced > 0) & (capacities > 0)[None, :]).any()
+    used = np.flatnonzero(solution.mentor_of >= 0)
+    held = np.bincount(solution.mentor_of[used], minlength=len(capacities))
+    assert (held <= capacities).all()
+    assert (solution.prices[held < capacities] == 0).all()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_pruned_and_certified_solve_equals_a_full_solve_on_dense_instances(seed):
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(20, 160)), int(rng.integers(8, 50))
+    scores, capacities = dense_instance(rng, n, m, density=rng.uniform(0.5, 0.95))
+
+    solution = engine.solve_scores(scores, capacities)
+
+    assert solution.candidates < solution.allowed or m <= engine.MENTORS_PER_MENTEE
+    assert optimum_of(solution.mentor_of, scores) == full_optimum(scores, capacities)
+    assert_certified(solution, scores, capacities)
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("change", ["pin", "forbid", "swap", "remove", "rescore"])
+def test_a_warm_start_after_an_organisers_change_reaches_the_cold_optimum(seed, change):
+    rng = np.random.default_rng(100 + seed)
+    scores, capacities = dense_instance(rng, 120, 30, density=0.8)
+    first = engine.solve_scores(scores, capacities)
+    matched = np.flatnonzero(first.mentor_of >= 0)
+    one, other = (int(row) for row in rng.choice(matched, size=2, replace=False))
+    pinned = []
+    changed = scores.copy()
+    if change == "pin":  # an allowed pair the solver did not choose
+        column = int(np.flatnonzero((scores[one] >= 0) & (capacities > 0))[0])
+        pinned = [(one, column)]
+    elif change == "forbid":
+        changed[matched[:5], first.mentor_of[matched[:5]]] = -1
+    elif change == "swap":
+        a, b = first.mentor_of[one], first.mentor_of[other]
+        changed[one, b] = max(changed[one, b], 0)
+        changed[other, a] = max(changed[other, a], 0)
+        pinned = [(one, int(b)), (other, int(a))]
+    elif change == "remove":
+        changed[one] = -1
+    else:  # a day later everyone has waited longer: every score moves
+        changed = np.where(scores >= 0, scores + rng.integers(0, 3, size=scores.shape), -1)
+
+    warm = engine.solve_scores(changed, capacities, pinned=pinned, warm=first.warm_start())
+    cold = engine.solve_scores(changed, capacities, pinned=pinned)
+
+    assert optimum_of(warm.mentor_of, changed) == optimum_of(cold.mentor_of, changed)
+    assert all(warm.mentor_of[row] == column for row, column in pinned)
+    if not pinned:
+        assert_certified(warm, changed, capacities)
+
+
+def test_capacity_is_not_copied_per_place():
+    # A mentor taking a million costs what a mentor taking one does: no slot per place.
+    scores = np.full((50, 2), 10, dtype=np.int32)
+    capacities = np.array([10**6, 1])
+
+    solution = engine.solve_scores(scores, capacities)
+
+    assert optimum_of(solution.mentor_of, scores) == (50, 500)
+
+
+def test_matrix_pins_are_kept_and_impossible_ones_refused():
+    scores = np.array([[10, 1], [1, 10], [-1, 5]], dtype=np.int32)
+    capacities = np.array([1, 1])
+
+    solution = engine.solve_scores(scores, capacities, pinned=[(0, 1)])
+
+    assert solution.mentor_of.tolist() == [1, 0, -1]
+    with pytest.raises(ValueError, match="not allowed"):
+        engine.solve_scores(scores, capacities, pinned=[(2, 0)])
+    with pytest.raises(ValueError, match="capacity 1"):
+        engine.solve_scores(scores, capacities, pinned=[(0, 1), (2, 1)])

@@ -63,7 +63,24 @@ def test_the_scheme_matching_page_shows_who_is_waiting(client, scheme, organiser
 def test_the_progress_endpoint_says_how_far_the_round_is(client, organiser, match_round):
     client.force_login(organiser)
     response = client.get(round_url("round-progress", match_round))
-    assert response.json() == {"status": "proposed", "progress": 100, "done": True}
+    assert response.json() == {"status": "proposed", "progress": 100, "note": "", "done": True}
+
+
+@pytest.mark.django_db
+def test_the_progress_endpoint_and_page_say_which_phase_the_solve_is_in(client, organiser, scheme):
+    running = MatchRound.objects.create(
+        scheme=scheme,
+        started_by=organiser,
+        progress=30,
+        progress_note="Applying the rules and scoring every pair: 4,096 of 10,000 mentees",
+    )
+    client.force_login(organiser)
+    assert client.get(round_url("round-progress", running)).json()["note"] == (
+        "Applying the rules and scoring every pair: 4,096 of 10,000 mentees"
+    )
+    body = client.get(round_url("round-detail", running)).content.decode()
+    assert "Applying the rules and scoring every pair: 4,096 of 10,000 mentees" in body
+    assert 'aria-valuetext="30%: Applying the rules' in body
 
 
 @pytest.mark.django_db

@@ -244,3 +244,78 @@ def test_availability_is_read_from_what_people_wrote(text, words):
 )
 def test_shared_times_are_explained_as_people_say_them(text, said):
     assert availability_text(availability_bits(text)) == said
+
+
+def test_a_block_of_mentees_gets_the_rules_scores_and_words_each_gets_alone(
+    scheme, make_mentee, make_mentor
+):
+    """A round applies the rules and scores to blocks of mentees at once; each row must be what
+    that mentee alone gets, whatever the others' exclusions, supervisors and rankings."""
+    from matching.models import Exclusion
+    from matching.rules import MenteeBlock
+    from matching.scoring import explain_pairs, score_matrix
+
+    scheme.asks_mentor_gender_preference = True
+    scheme.save()
+    specialties = ["Psychiatry", "Surgery", ""]
+    mentors = [
+        make_mentor(
+            scheme,
+            years=2 + number % 5,
+            capacity=1 + number % 3,
+            site=["Maudsley", "Bethlem", ""][number % 3],
+            meeting_mode=["any", "video", "in_person"][number % 3],
+            availability=["Tuesday evenings", "weekends", ""][number % 3],
+            areas=[["career"], ["wellbeing", "exams"], []][number % 3],
+            user={"gender": ["woman", "man"][number % 2], "specialty": specialties[number % 3]},
+        )
+        for number in range(9)
+    ]
+    mentees = [
+        make_mentee(
+            scheme,
+            years=number % 3,
+            mentor_specialty_preference=["same", "different", "any"][number % 3],
+            prefers_same_site=number % 2 == 0,
+            site=["Maudsley", "Bethlem"][number % 2],
+            meeting_mode=["any", "phone", "video"][number % 3],
+            availability=["Tuesday", "weekend mornings", ""][number % 3],
+            areas=[["career", "exams"], [], ["wellbeing"]][number % 3],
+            mentor_gender_preference=["", "woman", "man", ""][number % 4],
+            user={"specialty": specialties[number % 3]},
+        )
+        for number in range(7)
+    ]
+    mentees[0].educational_supervisor_email = mentors[1].user.email
+    mentees[0].save()
+    Exclusion.objects.create(
+        mentee_enrolment=mentees[2], excluded_user=mentors[0].user, reason="mentee"
+    )
+    for rank, mentor in enumerate(mentors[3:6], start=1):
+        MentorChoice.objects.create(
+            mentee_enrolment=mentees[4], mentor_enrolment=mentor, rank=rank, status="lapsed"
+        )
+    pool = Pool.load(scheme, mentees)
+    weights = weights_for(scheme)
+    coded = pool.open_mentors.coded()
+    block = MenteeBlock(pool.mentees, coded.vocabulary)
+
+    allowed = pool.allowed(block, coded)
+    matrix = score_matrix(block, coded, weights)
+
+    for row, mentee in enumerate(pool.mentees):
+        assert allowed[row].tolist() == pool.eligible_among_open(mentee).tolist()
+        assert (matrix[row] / 100).tolist() == scores(mentee, pool.open_mentors, weights).tolist()
+    assert not allowed[0, coded.index_of[mentors[1].pk]]  # the supervisor
+    assert not allowed[2, coded.index_of[mentors[0].pk]]  # the exclusion
+    assert allowed.sum() > len(pool.mentees)  # most pairs allowed, as in a real scheme
+    pairs_mentors = pool.open_mentors.take(list(range(len(pool.mentees))))
+    for mentee, together in zip(
+        pool.mentees, explain_pairs(pool.mentees, pairs_mentors, weights), strict=True
+    ):
+        alone = explain(mentee, pool.open_mentors.take([pool.mentees.index(mentee)]), weights)
+        assert together == alone
+    ranked = explain(
+        pool.mentees[4], pool.open_mentors.take([coded.index_of[mentors[3].pk]]), weights
+    )
+    assert "The mentee's 1st choice" in words_of(ranked[1]).values()

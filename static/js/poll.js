@@ -1,8 +1,10 @@
 /* Ask the server how far a piece of background work has got, and reload the page when it is done.
-   Markup: an element with data-poll="URL" (answering JSON {"progress": 0-100, "done": bool}) and
-   optionally data-poll-interval (milliseconds between asks, 1000 by default). A progress bar
-   (role="progressbar" holding a .progress-bar) shows the progress; its width is set through the
-   CSSOM, which the Content-Security-Policy allows.
+   Markup: an element with data-poll="URL" (answering JSON {"progress": 0-100, "done": bool,
+   optionally "note": what the work is doing now}) and optionally data-poll-interval (milliseconds
+   between asks, 1000 by default). A progress bar (role="progressbar" holding a .progress-bar)
+   shows the progress; its width is set through the CSSOM, which the Content-Security-Policy
+   allows. With data-poll-note="ID", the element with that id shows the note, and the bar's
+   aria-valuetext says it too (read when the bar is reached, not announced every second).
    A request that takes longer than data-poll-timeout (10000 ms) is abandoned. After a failure the
    wait doubles, up to 30 seconds; after data-poll-attempts failures in a row (10) polling stops and
    the page says so. The element gets data-poll-state: "polling", "waiting", "done" or "stopped". */
@@ -13,6 +15,13 @@
   function number(value, fallback) {
     var parsed = parseInt(value, 10);
     return isNaN(parsed) ? fallback : parsed;
+  }
+
+  function showNote(element, note) {
+    var target = document.getElementById(element.dataset.pollNote || "");
+    if (!target || typeof note !== "string" || !note) { return; }
+    target.textContent = note;
+    element.setAttribute("aria-valuetext", element.getAttribute("aria-valuenow") + "%: " + note);
   }
 
   function show(element, progress) {
@@ -59,6 +68,7 @@
       fetchWithTimeout(element.dataset.poll, timeout).then(function (data) {
         failures = 0;
         show(element, data.progress);
+        showNote(element, data.note);
         if (data.done) {
           element.dataset.pollState = "done";
           window.location.reload();

@@ -18,6 +18,7 @@ from .conftest import (
     assert_no_axe_violations,
     log_in,
     screenshot,
+    screenshot_both_widths,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -116,10 +117,19 @@ def test_a_background_round_shows_a_progress_bar_until_the_proposals_are_ready(
     assert bar.get_attribute("aria-valuenow") == "35"
     screenshot(page, "matching-round-progress")
 
-    MatchRound.objects.filter(pk=running.pk).update(progress=60)
+    page.get_by_text("Waiting for a worker to start solving the round").wait_for()
+    MatchRound.objects.filter(pk=running.pk).update(
+        progress=60, progress_note="Finding the best assignment among 29,937,545 allowed pairs"
+    )
     page.wait_for_function(
         "() => document.querySelector('[role=progressbar]').getAttribute('aria-valuenow') == '60'"
     )
+    # The phase is said in words, on the page and to a screen reader reaching the bar.
+    page.get_by_text("Finding the best assignment among 29,937,545 allowed pairs").wait_for()
+    assert bar.get_attribute("aria-valuetext") == (
+        "60%: Finding the best assignment among 29,937,545 allowed pairs"
+    )
+    screenshot_both_widths(page, "matching-round-progress-phase")
     # The worker finishes: the page notices and reloads itself.
     MatchRound.objects.filter(pk=running.pk).update(
         status=MatchRound.Status.PROPOSED,
