@@ -415,7 +415,7 @@ class _DenseGraph:
 
 
 class _PairsGraph:
-    """Every allowed pair as arrays: :func:`solve`'s short lists, all of them candidates."""
+    """Every allowed pair as arrays, for :func:`solve`'s lists of pairs."""
 
     def __init__(self, n, rows, columns, weights):
         self.rows, self.columns, self.weights = rows, columns, weights
@@ -423,7 +423,10 @@ class _PairsGraph:
         self.active = np.ones(n, dtype=bool)
 
     def candidates(self, prices):
-        return self.rows, self.columns, self.weights
+        """Each row's best few pairs and each column's best few, by weight."""
+        keep = _best_per_group(self.rows, self.weights, MENTORS_PER_MENTEE)
+        keep |= _best_per_group(self.columns, self.weights, MENTEES_PER_MENTOR)
+        return self.rows[keep], self.columns[keep], self.weights[keep]
 
     def pairs_at(self, rows, mentor_of):  # pragma: no cover - solve() never warm-starts
         empty = np.zeros(0, dtype=np.int64)
@@ -432,6 +435,17 @@ class _PairsGraph:
     def failing(self, profits, prices):
         bad = self.weights > profits[self.rows] + prices[self.columns]
         return self.rows[bad], self.columns[bad], self.weights[bad]
+
+
+def _best_per_group(groups, weights, k):
+    """Mask of the k heaviest pairs of each group (ties: the first listed)."""
+    order = np.lexsort((-weights, groups))
+    sorted_groups = groups[order]
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    keep = np.zeros(len(order), dtype=bool)
+    keep[order[rank < k]] = True
+    return keep
 
 
 def _blocks(n):

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linear_sum_assignment
 
 from matching import engine
 from matching.engine import solve
@@ -313,15 +314,20 @@ def optimum_of(mentor_of, scores):
     return len(rows), int(scores[rows, mentor_of[rows]].sum())
 
 
-def full_optimum(scores, capacities, pinned=()):
-    """The same problem through `solve`, whose candidates are every pair (no pruning)."""
-    rows, columns = np.nonzero(scores >= 0)
-    edges = list(zip(rows.tolist(), columns.tolist(), scores[rows, columns].tolist(), strict=True))
-    assignment = solve(edges, dict(enumerate(capacities.tolist())), pinned=pinned)
-    mentor_of = np.full(scores.shape[0], -1)
-    for row, column in assignment.items():
-        mentor_of[row] = column
-    return optimum_of(mentor_of, scores)
+def full_optimum(scores, capacities):
+    """(matched, total score) by an independent method on every pair: scipy's assignment solver
+    on a dense matrix with one column per place, one "unmatched" column per mentee, and a bonus
+    per pair bigger than any total score (so more pairs come first)."""
+    n = scores.shape[0]
+    slot_mentor = np.repeat(np.arange(len(capacities)), capacities)
+    bonus = (int(scores.max()) + 1) * n
+    weights = np.where(scores >= 0, scores.astype(float) + bonus, -np.inf)[:, slot_mentor]
+    unmatched = np.where(np.eye(n, dtype=bool), 0.0, -np.inf)
+    matrix = np.hstack((weights, unmatched))
+    cost = np.where(np.isfinite(matrix), -matrix, 10.0 * bonus * n)  # refused: never worth it
+    rows, columns = linear_sum_assignment(cost)
+    paired = columns < len(slot_mentor)
+    return int(paired.sum()), int(scores[rows[paired], slot_mentor[columns[paired]]].sum())
 
 
 def dense_instance(rng, n, m, density, values=(0, 50, 100, 150, 300, 320)):
@@ -414,3 +420,18 @@ def test_matrix_pins_are_kept_and_impossible_ones_refused():
         engine.solve_scores(scores, capacities, pinned=[(2, 0)])
     with pytest.raises(ValueError, match="capacity 1"):
         engine.solve_scores(scores, capacities, pinned=[(0, 1), (2, 1)])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_solve_on_a_list_of_pairs_prunes_and_still_finds_the_optimum(seed):
+    rng = np.random.default_rng(200 + seed)
+    scores, capacities = dense_instance(rng, 90, 25, density=0.7)
+    rows, columns = np.nonzero(scores >= 0)
+    edges = list(zip(rows.tolist(), columns.tolist(), scores[rows, columns].tolist(), strict=True))
+
+    assignment = solve(edges, dict(enumerate(capacities.tolist())))
+
+    mentor_of = np.full(scores.shape[0], -1)
+    for row, column in assignment.items():
+        mentor_of[row] = column
+    assert optimum_of(mentor_of, scores) == full_optimum(scores, capacities)
