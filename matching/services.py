@@ -7,7 +7,9 @@ queues its emails with `accounts.services.notification_queue` (sent after commit
 from __future__ import annotations
 
 import logging
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -147,14 +149,17 @@ def _solve(match_round) -> None:
     assignment, pinnable, notes, solver_state = _solve_with_pins(match_round, pool, matrix, pinned)
     _lap(timings, "solve", started)
     capacities = _capacities(pool)
+    previous = _previous_proposals(match_round)
     proposals, counts = _proposals(
-        match_round, pool, assignment, matrix, forbidden_by_mentee, pinnable, weights
+        match_round, pool, assignment, matrix, forbidden_by_mentee, pinnable, weights, previous
     )
     proposals += _removed_proposals(match_round, waiting, removed)
-    summary = _summary(waiting, pool, assignment, capacities, proposals, matrix, counts, notes)
+    summary = _summary(waiting, pool, assignment, capacities, matrix, counts, notes)
     summary["solver"] = solver_state.pop("figures")
     _set_progress(match_round.pk, 95, "Saving the proposals")
-    _write_proposals(match_round, proposals, summary, pinnable, timings, started, solver_state)
+    _write_proposals(
+        match_round, proposals, previous, summary, pinnable, timings, started, solver_state
+    )
 
 
 def _lap(timings, phase, started):
@@ -188,6 +193,8 @@ class _Matrix:
     scores: np.ndarray
     mentee_ids: list
     mentor_ids: np.ndarray
+    row_of: dict = field(default_factory=dict)
+    column_of: dict = field(default_factory=dict)
     eligible_count: dict = field(default_factory=dict)
     pinnable: set = field(default_factory=set)
 
@@ -195,22 +202,37 @@ class _Matrix:
     def allowed(self) -> int:
         return sum(self.eligible_count.values())
 
+    def score(self, mentee_id, mentor_id) -> float:
+        return int(self.scores[self.row_of[mentee_id], self.column_of[mentor_id]]) / 100
+
 
 ROWS_PER_BLOCK = 256  # mentees scored at once: a few MB of temporaries against 4,000 mentors
+BLOCKS_PER_PROGRESS = 8
+SCORING_THREADS = min(os.cpu_count() or 1, 4)
 
 
 def _build_matrix(match_round, pool, weights, forbidden_by_mentee, pinned):
-    """Step 3: every rule and criterion over a block of mentees and all open mentors at once."""
+    """Step 3: every rule and criterion over a block of mentees and all open mentors at once.
+
+    numpy releases the GIL in its array operations, so blocks are scored on a thread per core;
+    the progress is written from this thread only (a thread of its own would need its own
+    database connection).
+    """
     mentors = pool.open_mentors.coded()
     n = len(pool.mentees)
     scores = np.empty((n, len(mentors)), dtype=np.int32)
-    for start in range(0, n, ROWS_PER_BLOCK):
+
+    def score_block(start):
         rows = slice(start, start + ROWS_PER_BLOCK)
         mentees = MenteeBlock(pool.mentees[rows], mentors.vocabulary)
         allowed = pool.allowed(mentees, mentors)
         scores[rows] = np.where(allowed, score_matrix(mentees, mentors, weights), -1)
-        if start // ROWS_PER_BLOCK % 8 == 0:
-            done = min(start + ROWS_PER_BLOCK, n)
+
+    starts = list(range(0, n, ROWS_PER_BLOCK))
+    with ThreadPoolExecutor(max_workers=SCORING_THREADS) as threads:
+        for first in range(0, len(starts), BLOCKS_PER_PROGRESS):
+            list(threads.map(score_block, starts[first : first + BLOCKS_PER_PROGRESS]))
+            done = min((first + BLOCKS_PER_PROGRESS) * ROWS_PER_BLOCK, n)
             _set_progress(
                 match_round.pk,
                 5 + 45 * done // max(n, 1),
@@ -223,7 +245,7 @@ def _build_matrix(match_round, pool, weights, forbidden_by_mentee, pinned):
         columns = [column_of[mentor_id] for mentor_id in mentor_ids if mentor_id in column_of]
         if mentee_id in row_of and columns:
             scores[row_of[mentee_id], columns] = -1
-    matrix = _Matrix(scores, mentee_ids, mentors.enrolment_id)
+    matrix = _Matrix(scores, mentee_ids, mentors.enrolment_id, row_of, column_of)
     matrix.eligible_count = dict(
         zip(mentee_ids, np.count_nonzero(scores >= 0, axis=1).tolist(), strict=True)
     )
@@ -259,8 +281,7 @@ def _solve_with_pins(match_round, pool, matrix, pinned):
         for mentee_id, mentor_id in sorted(pinned.items())
         if (mentee_id, mentor_id) not in pinnable
     ]
-    row_of = {mentee_id: row for row, mentee_id in enumerate(matrix.mentee_ids)}
-    column_of = {int(mentor_id): column for column, mentor_id in enumerate(matrix.mentor_ids)}
+    row_of, column_of = matrix.row_of, matrix.column_of
     capacities = pool.open_mentors.places_left
     warm = _warm_start(match_round, matrix, row_of, column_of)
 
@@ -329,19 +350,83 @@ def _warm_start(match_round, matrix, row_of, column_of):
     return engine.WarmStart(mentor_of=mentor_of, prices=prices, big=state["big"])
 
 
-def _proposals(match_round, pool, assignment, matrix, forbidden_by_mentee, pinnable, weights):
+@dataclass(frozen=True)
+class _Previous:
+    """A proposal of the round's last solve, as far as telling whether it still stands."""
+
+    id: int
+    mentor_id: int | None
+    score: float
+    is_pinned: bool
+    unmatched_reason: str
+    excluded_by: dict
+
+
+def _previous_proposals(match_round):
+    """{mentee enrolment id: _Previous}: after an organiser's change most proposals stand, and
+    are neither explained nor written again."""
+    rows = match_round.proposals.values_list(
+        "id",
+        "mentee_enrolment_id",
+        "mentor_enrolment_id",
+        "score",
+        "is_pinned",
+        "unmatched_reason",
+        "excluded_by",
+    )
+    return {mentee_id: _Previous(id_, *rest) for id_, mentee_id, *rest in rows}
+
+
+def _stands(previous, proposal):
+    """Whether the last solve's proposal says what `proposal` says (explanation aside: the same
+    pair with the same score has the same explanation)."""
+    return previous is not None and (
+        previous.mentor_id,
+        previous.score,
+        previous.is_pinned,
+        previous.unmatched_reason,
+        previous.excluded_by,
+    ) == (
+        proposal.mentor_enrolment_id,
+        proposal.score,
+        proposal.is_pinned,
+        proposal.unmatched_reason,
+        proposal.excluded_by,
+    )
+
+
+def _proposals(  # noqa: PLR0913 — the solve's results, each needed here
+    match_round, pool, assignment, matrix, forbidden_by_mentee, pinnable, weights, previous
+):
     """Step 5a: a proposal for each mentee in the pool, matched or saying why not.
 
-    Returns the proposals and how many were unmatched for want of an eligible mentor and of a
-    place.
+    A matched mentee whose pair, score and pin are what the last solve proposed keeps that
+    proposal's explanation (it would be written the same). Returns the proposals and how many
+    were unmatched for want of an eligible mentor and of a place.
     """
     proposals, counts = [], {"no_eligible": 0, "used_up": 0}
-    explained = _explanations(match_round, pool, assignment, weights)
+    scored = {
+        mentee_id: matrix.score(mentee_id, mentor_id) for mentee_id, mentor_id in assignment.items()
+    }
+    to_explain = [
+        mentee
+        for mentee in pool.mentees
+        if mentee.pk in assignment
+        and not _stands(
+            previous.get(mentee.pk),
+            Proposal(
+                mentor_enrolment_id=assignment[mentee.pk],
+                score=scored[mentee.pk],
+                is_pinned=(mentee.pk, assignment[mentee.pk]) in pinnable,
+            ),
+        )
+    ]
+    explained = _explanations(match_round, pool, to_explain, assignment, weights)
     for mentee in pool.mentees:
         mentor_id = assignment.get(mentee.pk)
         eligible_count = matrix.eligible_count[mentee.pk]
         if mentor_id is not None:
-            score, explanation = explained[mentee.pk]
+            score, explanation = explained.get(mentee.pk, (scored[mentee.pk], []))
             proposal = Proposal(
                 match_round=match_round,
                 mentee_enrolment_id=mentee.pk,
@@ -365,9 +450,8 @@ def _proposals(match_round, pool, assignment, matrix, forbidden_by_mentee, pinna
 EXPLAINED_AT_ONCE = 1000
 
 
-def _explanations(match_round, pool, assignment, weights):
-    """{mentee enrolment id: (score, explanation)} for each matched mentee, in chunks."""
-    matched = [mentee for mentee in pool.mentees if mentee.pk in assignment]
+def _explanations(match_round, pool, matched, assignment, weights):
+    """{mentee enrolment id: (score, explanation)} for the `matched` mentees, in chunks."""
     explained = {}
     for start in range(0, len(matched), EXPLAINED_AT_ONCE):
         _set_progress(
@@ -422,7 +506,7 @@ def _removed_proposals(match_round, waiting, removed):
     ]
 
 
-def _summary(waiting, pool, assignment, capacities, proposals, matrix, counts, notes):
+def _summary(waiting, pool, assignment, capacities, matrix, counts, notes):
     """Step 5c: the round's figures, as the round page shows them."""
     assigned: dict[int, int] = {}
     for mentor_id in assignment.values():
@@ -445,14 +529,23 @@ def _summary(waiting, pool, assignment, capacities, proposals, matrix, counts, n
             1 for mentor_id, places in capacities.items() if assigned.get(mentor_id, 0) >= places
         ),
         "mentors_without_mentee": sum(1 for mentor_id in capacities if mentor_id not in assigned),
-        "total_score": round(sum(proposal.score for proposal in proposals), 2),
+        "total_score": round(
+            sum(matrix.score(mentee_id, mentor_id) for mentee_id, mentor_id in assignment.items()),
+            2,
+        ),
         "edges": matrix.allowed,
         "notes": notes,
     }
 
 
-def _write_proposals(match_round, proposals, summary, pinnable, timings, started, solver_state):
-    """Step 5d: write proposals and summary at once, status "proposed" (unless discarded)."""
+def _write_proposals(  # noqa: PLR0913
+    match_round, proposals, previous, summary, pinnable, timings, started, solver_state
+):
+    """Step 5d: write proposals and summary at once, status "proposed" (unless discarded).
+
+    Only what changed since the last solve is written: the proposals that no longer stand are
+    replaced, the others stay as they are.
+    """
     with transaction.atomic():
         still_running = (
             MatchRound.objects.select_for_update()
@@ -461,8 +554,13 @@ def _write_proposals(match_round, proposals, summary, pinnable, timings, started
         )
         if not still_running:  # discarded while it was being solved
             return
-        match_round.proposals.all().delete()
-        Proposal.objects.bulk_create(proposals, batch_size=500)
+        changed = [p for p in proposals if not _stands(previous.get(p.mentee_enrolment_id), p)]
+        kept = {p.mentee_enrolment_id for p in proposals} - {p.mentee_enrolment_id for p in changed}
+        gone = [old.id for mentee_id, old in previous.items() if mentee_id not in kept]
+        for chunk in range(0, len(gone), 500):  # SQLite takes at most 999 parameters
+            Proposal.objects.filter(pk__in=gone[chunk : chunk + 500]).delete()
+        Proposal.objects.bulk_create(changed, batch_size=500)
+        summary["proposals_written"] = len(changed)
         summary["seconds"] = round(time.perf_counter() - started, 2)
         timings["write"] = summary["seconds"] - sum(timings.values())
         summary["timings"] = {phase: round(seconds, 2) for phase, seconds in timings.items()}

@@ -67,6 +67,7 @@ NOT_CONTENT = {
     "matching.MatchRound.forbidden": "enrolment ids",
     "matching.MatchRound.removed": "enrolment ids",
     "matching.MatchRound.summary": "counts",
+    "matching.MatchRound.solver_state": "mentor enrolment ids and the solver's prices",
     "matching.MatchRound.error": "the matching engine's error",
     "matching.Proposal.explanation": "the matching criteria's points",
     "matching.Proposal.unmatched_reason": "written by the matching engine",

@@ -162,6 +162,43 @@ def test_pinned_pairs_are_kept_when_the_round_is_re_solved(
     assert match_round.pinned == [[mentee.pk, worse.pk]]
 
 
+def test_a_re_solve_starts_from_the_last_solution_and_rewrites_only_what_changed(
+    scheme, organiser, make_mentee, make_mentor
+):
+    mentees = [make_mentee(scheme, years=1) for _ in range(6)]
+    mentors = [make_mentor(scheme, years=2 + number, capacity=2) for number in range(3)]
+    match_round = start(scheme, organiser)
+    first = {p.mentee_enrolment_id: p for p in match_round.proposals.all()}
+    assert not match_round.summary["solver"]["warm_start"]
+    moved = mentees[0]
+    was_with = first[moved.pk].mentor_enrolment_id
+
+    services.match_round_forbid(
+        match_round=match_round, mentee_enrolment_id=moved.pk, mentor_enrolment_id=was_with
+    )
+
+    match_round.refresh_from_db()
+    after = {p.mentee_enrolment_id: p for p in match_round.proposals.all()}
+    assert match_round.summary["solver"]["warm_start"]
+    assert after[moved.pk].mentor_enrolment_id not in (None, was_with)
+    # The moved mentee's proposal is new and explained; a mentee whose pair stands keeps its row.
+    assert after[moved.pk].pk != first[moved.pk].pk
+    assert sum(points for _, points, _ in after[moved.pk].explanation) == pytest.approx(
+        after[moved.pk].score
+    )
+    standing = [
+        mentee_id
+        for mentee_id, proposal in after.items()
+        if proposal.mentor_enrolment_id == first[mentee_id].mentor_enrolment_id
+    ]
+    assert standing and all(after[m].pk == first[m].pk for m in standing)
+    assert match_round.summary["proposals_written"] == len(after) - len(standing)
+    assert match_round.summary["total_score"] == pytest.approx(
+        sum(proposal.score for proposal in after.values())
+    )
+    assert {p.mentor_enrolment_id for p in after.values()} <= {m.pk for m in mentors}
+
+
 def test_forbidding_the_only_eligible_mentor_says_so(scheme, organiser, make_mentee, make_mentor):
     mentee = make_mentee(scheme)
     mentor = make_mentor(scheme)
