@@ -236,6 +236,9 @@ def main():
         import accounts.tasks
         from matching import engine, services
 
+        # A worker loads the engine's compiled code once, at its first round (about 0.3 s from
+        # numba's cache on disk, several seconds to compile the first time ever): not timed here.
+        engine.solve_scores(np.zeros((1, 1), dtype=np.int32), np.ones(1, dtype=np.int64))
         solves = SolveRecorder(engine)
 
         # Introductions are sent by workers after commit; only queuing them is timed.

@@ -208,6 +208,7 @@ class _Matrix:
 
 ROWS_PER_BLOCK = 256  # mentees scored at once: a few MB of temporaries against 4,000 mentors
 BLOCKS_PER_PROGRESS = 8
+PROGRESS_EVERY_SECONDS = 0.5
 SCORING_THREADS = min(os.cpu_count() or 1, 4)
 
 
@@ -285,7 +286,13 @@ def _solve_with_pins(match_round, pool, matrix, pinned):
     capacities = pool.open_mentors.places_left
     warm = _warm_start(match_round, matrix, row_of, column_of)
 
+    last_said = [time.perf_counter()]
+
     def checked(passes):
+        # A long proof says how far it is; a short one is not slowed by a write per check.
+        if time.perf_counter() - last_said[0] < PROGRESS_EVERY_SECONDS:
+            return
+        last_said[0] = time.perf_counter()
         _set_progress(
             match_round.pk,
             min(50 + 5 * passes, 80),

@@ -410,7 +410,6 @@ def test_a_big_round_is_solved_by_a_task_and_reports_progress(
         "Loading the mentees, the mentors and the scheme's rules",
         "Applying the rules and scoring every pair",
         "Finding the best assignment among 2 allowed pairs",
-        "Finding the best assignment among 2 allowed pairs",  # then each check of the proof
         "Explaining each proposal",
         "Saving the proposals",
     ]
