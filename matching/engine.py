@@ -67,7 +67,7 @@ from typing import TypeVar
 import numba
 import numpy as np
 
-__all__ = ["Solution", "WarmStart", "solve", "solve_scores"]
+__all__ = ["Solution", "WarmStart", "solve", "solve_scores", "warm_up"]
 
 # Mentee and mentor ids: any hashable, the same kind for both (enrolment pks in the app).
 Id = TypeVar("Id", bound=Hashable)
@@ -144,6 +144,15 @@ def solve_scores(
     for row, column in pins.items():
         mentor_of[row] = column
     return solution
+
+
+def warm_up() -> None:
+    """Load the compiled loops (from numba's cache on disk; the first time on a machine, compile
+    them: several seconds), so that a worker does it when it starts, not in a round."""
+    scores = np.array([[3, 1], [2, -1]], dtype=np.int32)
+    capacities = np.ones(2, dtype=np.int64)
+    first = solve_scores(scores, capacities)
+    solve_scores(scores, capacities, warm=first.warm_start())
 
 
 def solve(

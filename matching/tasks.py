@@ -3,11 +3,19 @@
 from smtplib import SMTPException
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.utils import timezone
 
 from accounts.queue import enqueue
 
-from . import selectors, services
+from . import engine, selectors, services
+
+
+@worker_process_init.connect
+def load_the_matching_engine(**kwargs):
+    """Each worker process loads the engine's compiled code as it starts, so the first round it
+    solves is not slowed by it (or, on a new machine, by compiling it)."""
+    engine.warm_up()
 
 
 @shared_task(time_limit=10 * 60, soft_time_limit=9 * 60)

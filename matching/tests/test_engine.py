@@ -435,3 +435,16 @@ def test_solve_on_a_list_of_pairs_prunes_and_still_finds_the_optimum(seed):
     for row, column in assignment.items():
         mentor_of[row] = column
     assert optimum_of(mentor_of, scores) == full_optimum(scores, capacities)
+
+
+def test_a_worker_process_loads_the_compiled_engine_as_it_starts():
+    from celery.signals import worker_process_init
+
+    from matching.tasks import load_the_matching_engine
+
+    assert any(
+        receiver() is load_the_matching_engine
+        for _, receiver in worker_process_init.receivers
+        if callable(receiver)
+    )
+    engine.warm_up()  # and it runs
