@@ -701,7 +701,30 @@ def _pop(heap_distance, heap_column, size):
 
 
 @numba.njit(cache=True)
-def _augment(  # noqa: C901, PLR0915 — one compiled loop; split, it would pass 15 arrays around
+def _relax(
+    row, base, row_start, columns, weights, prices, done, distance, via_row, via_weight,
+    touched, n_touched, heap_distance, heap_column, size,
+):  # fmt: skip
+    """Offer each mentor of `row`'s pairs at distance ``base - (W - p)``, where `base` is the
+    distance of `row` plus its profit; returns the counts of touched mentors and heap entries."""
+    for edge in range(row_start[row], row_start[row + 1]):
+        column = columns[edge]
+        if done[column]:
+            continue
+        cost = base - (weights[edge] - prices[column])
+        if cost < distance[column]:
+            if distance[column] == INFINITY:
+                touched[n_touched] = column
+                n_touched += 1
+            distance[column] = cost
+            via_row[column] = row
+            via_weight[column] = weights[edge]
+            size = _push(heap_distance, heap_column, size, cost, column)
+    return n_touched, size
+
+
+@numba.njit(cache=True)
+def _augment(  # noqa: C901, PLR0915 — one compiled loop, sharing only `_relax`
     row_start, columns, weights, column_start, column_rows, column_weights,
     mentor_of, weight_of, capacities, held, prices, first, next_, previous,
     to_place,
@@ -727,17 +750,10 @@ def _augment(  # noqa: C901, PLR0915 — one compiled loop; split, it would pass
                 profit = value
         # Sending `start` itself to unmatched costs its best profit; so does each other way.
         unmatched_cost, unmatched_row = profit, start
-        for edge in range(row_start[start], row_start[start + 1]):
-            column = columns[edge]
-            cost = profit - (weights[edge] - prices[column])
-            if cost < distance[column]:
-                if distance[column] == INFINITY:
-                    touched[n_touched] = column
-                    n_touched += 1
-                distance[column] = cost
-                via_row[column] = start
-                via_weight[column] = weights[edge]
-                size = _push(heap_distance, heap_column, size, cost, column)
+        n_touched, size = _relax(
+            start, profit, row_start, columns, weights, prices, done, distance, via_row,
+            via_weight, touched, n_touched, heap_distance, heap_column, size,
+        )  # fmt: skip
         sink, reached = -1, unmatched_cost
         while True:
             while size > 0 and (
@@ -760,19 +776,11 @@ def _augment(  # noqa: C901, PLR0915 — one compiled loop; split, it would pass
                 row_profit = weight_of[row] - prices[column]
                 if reached + row_profit < unmatched_cost:
                     unmatched_cost, unmatched_row = reached + row_profit, row
-                for edge in range(row_start[row], row_start[row + 1]):
-                    other = columns[edge]
-                    if done[other]:
-                        continue
-                    cost = reached + row_profit - (weights[edge] - prices[other])
-                    if cost < distance[other]:
-                        if distance[other] == INFINITY:
-                            touched[n_touched] = other
-                            n_touched += 1
-                        distance[other] = cost
-                        via_row[other] = row
-                        via_weight[other] = weights[edge]
-                        size = _push(heap_distance, heap_column, size, cost, other)
+                n_touched, size = _relax(
+                    row, reached + row_profit, row_start, columns, weights, prices, done,
+                    distance, via_row, via_weight, touched, n_touched, heap_distance,
+                    heap_column, size,
+                )  # fmt: skip
                 row = next_[row]
         for index in range(n_finished):
             column = finished[index]
