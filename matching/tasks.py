@@ -3,7 +3,7 @@
 from smtplib import SMTPException
 
 from celery import shared_task
-from celery.signals import worker_process_init
+from celery.signals import worker_init
 from django.utils import timezone
 
 from accounts.queue import enqueue
@@ -11,10 +11,11 @@ from accounts.queue import enqueue
 from . import engine, selectors, services
 
 
-@worker_process_init.connect
+@worker_init.connect
 def load_the_matching_engine(**kwargs):
-    """Each worker process loads the engine's compiled code as it starts, so the first round it
-    solves is not slowed by it (or, on a new machine, by compiling it)."""
+    """A worker loads the engine's compiled code as it starts (its pool's processes, forked
+    from it, have it too), so the first round it solves is not slowed by it (or, on a new
+    machine, by compiling it)."""
     engine.warm_up()
 
 

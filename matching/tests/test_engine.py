@@ -438,13 +438,13 @@ def test_solve_on_a_list_of_pairs_prunes_and_still_finds_the_optimum(seed):
 
 
 def test_a_worker_process_loads_the_compiled_engine_as_it_starts():
-    from celery.signals import worker_process_init
+    from celery.signals import worker_init
 
     from matching.tasks import load_the_matching_engine
 
     assert any(
         receiver() is load_the_matching_engine
-        for _, receiver in worker_process_init.receivers
+        for _, receiver in worker_init.receivers
         if callable(receiver)
     )
     engine.warm_up()  # and it runs
