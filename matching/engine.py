@@ -37,9 +37,13 @@ How it is solved (a primal-dual method with a certificate):
    dual and a primal satisfying complementary slackness are both optimal (LP duality; the
    problem is totally unimodular, so the LP optimum is the integer one).
 4. **Repair.** Pairs that fail the check (positive reduced weight ``W_ij - u_i - p_j``) join the
-   candidates; their mentees are freed, and so are the mentees that a fall in price to 0 of
-   a mentor left with a free place makes better off elsewhere (a cascade, usually short). Then
-   step 2 again, and step 3, until nothing fails. Each pass adds pairs, so it ends.
+   candidates and their mentees are freed; step 2 places them again. A mentor a freed mentee
+   left may then have an empty place at a price, which the invariants forbid: the mirror
+   image of step 2 (`_fill`) lowers that price until a mentee moves in (passing its own place
+   down a chain) or the price reaches 0. Then step 3 again, until nothing fails. Each pass adds
+   pairs, so it ends; on real schemes it takes a few passes (9 at 10,000 x 4,000). Each check
+   reads the whole matrix again: reading only the rows and columns whose duals fell was tried,
+   and saved nothing measurable, as the early passes move most of them.
 
 A warm start (the organiser pinned, forbade, swapped or removed someone) keeps the previous
 assignment and prices, frees the mentees whose pair changed, repairs and continues from step 2:
