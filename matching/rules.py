@@ -646,13 +646,6 @@ class Pool:
                 answer = rule.allows(self, None if rule.mentor_only else block, coded)
             yield rule, np.broadcast_to(answer, (1, len(mentors)))[0]
 
-    def refusing_rules(self, mentee):
-        """Per mentor, the index in RULES of the first rule that refuses the pair, or -1."""
-        first = np.full(len(self.mentors), -1, dtype=np.int64)
-        for index, (_, allowed) in enumerate(self._answers(mentee, self.mentors)):
-            first[(first < 0) & ~allowed] = index
-        return first
-
     def refusals_by_mentor(self, mentee):
         """Per mentor (in `self.mentors` order), every rule refusing the pair, in RULES order."""
         refusing = [[] for _ in range(len(self.mentors))]
@@ -663,9 +656,28 @@ class Pool:
 
     def exclusion_counts(self, mentee):
         """{rule label: how many mentors it was the first to refuse}, in RULES order."""
-        first = self.refusing_rules(mentee)
-        counts = np.bincount(first[first >= 0], minlength=len(RULES))
-        return {RULES[i].label: int(count) for i, count in enumerate(counts) if count}
+        return self.exclusion_counts_of([mentee])[0]
+
+    def exclusion_counts_of(self, mentees):
+        """`exclusion_counts` of each of `mentees`, a block of them at a time (a round where
+        every mentor is full asks it of every mentee)."""
+        table = self.mentors.coded()
+        counted = []
+        for start in range(0, len(mentees), 256):
+            block = MenteeBlock(mentees[start : start + 256], table.vocabulary)
+            first = np.full((block.size, len(table)), -1, dtype=np.int64)
+            for index, rule in enumerate(RULES):
+                if rule.mentor_only:
+                    allowed = self._mentor_only[rule.code]
+                else:
+                    allowed = rule.allows(self, block, table)
+                first[(first < 0) & ~np.broadcast_to(allowed, first.shape)] = index
+            for refusing in first:
+                counts = np.bincount(refusing[refusing >= 0], minlength=len(RULES))
+                counted.append(
+                    {RULES[i].label: int(count) for i, count in enumerate(counts) if count}
+                )
+        return counted
 
     def refusal(self, mentee, mentor_enrolment_id):
         """The first rule refusing this pair, or None if the pair is allowed."""

@@ -429,6 +429,18 @@ def _proposals(  # noqa: PLR0913 — the solve's results, each needed here
         )
     ]
     explained = _explanations(match_round, pool, to_explain, assignment, weights)
+    without_mentor = [
+        mentee
+        for mentee in pool.mentees
+        if mentee.pk not in assignment and matrix.eligible_count[mentee.pk] == 0
+    ]
+    excluded_by = dict(
+        zip(
+            [mentee.pk for mentee in without_mentor],
+            pool.exclusion_counts_of(without_mentor),
+            strict=True,
+        )
+    )
     for mentee in pool.mentees:
         mentor_id = assignment.get(mentee.pk)
         eligible_count = matrix.eligible_count[mentee.pk]
@@ -445,7 +457,11 @@ def _proposals(  # noqa: PLR0913 — the solve's results, each needed here
         elif eligible_count == 0:
             counts["no_eligible"] += 1
             proposal = _no_eligible_proposal(
-                match_round, pool, mentee, forbidden_by_mentee.get(mentee.pk, set())
+                match_round,
+                pool,
+                mentee,
+                excluded_by[mentee.pk],
+                forbidden_by_mentee.get(mentee.pk, set()),
             )
         else:
             counts["used_up"] += 1
@@ -475,8 +491,7 @@ def _explanations(match_round, pool, matched, assignment, weights):
     return explained
 
 
-def _no_eligible_proposal(match_round, pool, mentee, refused_here):
-    excluded_by = pool.exclusion_counts(mentee)
+def _no_eligible_proposal(match_round, pool, mentee, excluded_by, refused_here):
     if refused_here:
         still_allowed = set(pool.mentors.enrolment_id[pool.eligible_indices(mentee)])
         if forbidden_count := len(refused_here & still_allowed):

@@ -199,6 +199,25 @@ def test_a_re_solve_starts_from_the_last_solution_and_rewrites_only_what_changed
     assert {p.mentor_enrolment_id for p in after.values()} <= {m.pk for m in mentors}
 
 
+def test_each_mentee_without_a_mentor_gets_the_rules_that_refused_them(
+    scheme, organiser, make_mentee, make_mentor
+):
+    scheme.asks_mentor_gender_preference = True
+    scheme.save()
+    mentor = make_mentor(scheme, years=3, user={"gender": "man"})
+    wants_a_woman = make_mentee(scheme, years=1, mentor_gender_preference="woman")
+    supervised = make_mentee(scheme, years=1, educational_supervisor_email=mentor.user.email)
+    too_senior = make_mentee(scheme, years=5)
+
+    match_round = start(scheme, organiser)
+
+    excluded_by = {p.mentee_enrolment_id: p.excluded_by for p in match_round.proposals.all()}
+    assert excluded_by[wants_a_woman.pk] == {"Not the gender the mentee asked for": 1}
+    assert excluded_by[supervised.pk] == {"The mentee's educational or clinical supervisor": 1}
+    assert excluded_by[too_senior.pk] == {"Not far enough ahead of the mentee in training": 1}
+    assert match_round.summary["no_eligible_mentor"] == 3
+
+
 def test_forbidding_the_only_eligible_mentor_says_so(scheme, organiser, make_mentee, make_mentor):
     mentee = make_mentee(scheme)
     mentor = make_mentor(scheme)
