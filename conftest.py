@@ -188,3 +188,19 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def sign_in_provider():
+    """A real OpenID Connect provider process on a loopback port (tests/sign_in_provider.py)."""
+    from tests.sign_in_provider import running_provider
+
+    with running_provider() as provider:
+        yield provider
+
+
+@pytest.fixture
+def nhsmail(settings, sign_in_provider):
+    """Sign-in with NHSmail switched on, against the provider process."""
+    settings.SIGN_IN_PROVIDERS = sign_in_provider.settings_for()
+    return sign_in_provider

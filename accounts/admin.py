@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .admin_base import ProjectModelAdmin
-from .models import AuditEvent, Notification, User
+from .models import AuditEvent, Notification, ProviderIdentity, User
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -105,6 +105,20 @@ class AuditEventAdmin(ProjectModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProviderIdentity)
+class ProviderIdentityAdmin(ProjectModelAdmin):
+    """Which NHS identities sign in to which accounts. An admin can unlink one (delete it), for
+    someone whose NHSmail account was replaced; the next sign-in links the new one by address."""
+
+    list_display = ("user", "provider", "linked_at", "last_used_at")
+    list_filter = ("provider",)
+    search_fields = ("user__email",)
+    readonly_fields = [field.name for field in ProviderIdentity._meta.fields]
+
+    def has_add_permission(self, request):
         return False
 
 

@@ -221,3 +221,31 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"Session of {self.user} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ProviderIdentity(models.Model):
+    """An NHS identity (an NHSmail or CIS2 account) linked to an account on its first sign-in.
+
+    Found again by the provider's issuer and the subject it gives the person, which never change,
+    so a later sign-in reaches the same account even after the person's address changes.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_identities"
+    )
+    provider = models.CharField(max_length=40, help_text="The sign-in provider's key in settings.")
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    linked_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="accounts_provider_identity_unique"
+            ),
+        ]
+        verbose_name_plural = "provider identities"
+
+    def __str__(self):
+        return f"{self.provider} sign-in of {self.user}"

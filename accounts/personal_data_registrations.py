@@ -4,7 +4,7 @@ from django.contrib.admin.models import LogEntry
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import AuditEvent, Notification, User, UserSession
+from .models import AuditEvent, Notification, ProviderIdentity, User, UserSession
 from .personal_data import exclude, register
 from .services import OPTIONAL_EMAIL_KINDS
 
@@ -48,6 +48,13 @@ register(
     fields=("action", "target", "created_at", "ip_address"),
     erase=_keep,
     label="Sensitive actions you took (audit log)",
+)
+register(
+    ProviderIdentity,
+    user_fields=("user",),
+    fields=("provider", "linked_at", "last_used_at"),
+    label="NHS sign-ins linked to your account",
+    columns={"provider": "Signs in with", "linked_at": "Linked", "last_used_at": "Last used"},
 )
 register(TOTPDevice, user_fields=("user",), fields=())
 register(StaticDevice, user_fields=("user",), fields=())

@@ -265,6 +265,16 @@ def email_confirm(*, token: str) -> User:
 
 def user_email_confirmed_by_password_reset(*, user: User) -> None:
     """A completed password reset proves the address, so it also confirms it."""
+    _email_confirm_once(user)
+
+
+def user_email_confirmed_by_provider(*, user: User) -> None:
+    """An NHS sign-in provider vouched for the address (accounts.oidc): that confirms it, so an
+    imported account is claimed without a confirmation email or a password reset."""
+    _email_confirm_once(user)
+
+
+def _email_confirm_once(user: User) -> None:
     if user.email_confirmed_at is None:
         with transaction.atomic():
             confirmed = User.objects.filter(pk=user.pk, email_confirmed_at=None).update(
@@ -272,3 +282,4 @@ def user_email_confirmed_by_password_reset(*, user: User) -> None:
             )
             if confirmed:
                 _email_confirmed(user)
+        user.refresh_from_db(fields=["email_confirmed_at"])

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import my_data, two_factor, views
+from . import my_data, oidc, two_factor, views
 
 app_name = "accounts"
 
@@ -11,7 +11,10 @@ urlpatterns = [
     path("confirm/<str:token>/", views.confirm_email, name="confirm-email"),
     path("confirm-again/", views.resend_confirmation, name="resend-confirmation"),
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", oidc.LogoutView.as_view(), name="logout"),
+    path("signed-out/", oidc.signed_out, name="signed-out"),
+    path("sign-in/callback/", oidc.SignInCallbackView.as_view(), name="sign-in-callback"),
+    path("sign-in/<slug:provider>/", oidc.SignInStartView.as_view(), name="sign-in"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(

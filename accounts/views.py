@@ -14,6 +14,7 @@ from .forms import (
     SignUpForm,
 )
 from .models import User
+from .oidc import providers
 from .panels import panels_for
 from .ratelimits import seconds_to_wait, too_many_requests
 from .tokens import InvalidToken
@@ -98,6 +99,11 @@ class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sign_in_providers"] = list(providers().values())
+        return context
 
 
 class PasswordResetView(auth_views.PasswordResetView):

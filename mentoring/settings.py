@@ -5,6 +5,7 @@ listed with its default and meaning in `.env.example` and the README. There is o
 module; `settings_test.py` overrides the little that tests need.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Between the two: an NHS sign-in that asserted multi-factor counts as the second step.
+    "accounts.oidc.ProviderSecondStepMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.sessions.AbsoluteSessionLimitMiddleware",
     "accounts.two_factor.TwoFactorMiddleware",
@@ -120,6 +123,8 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: a locked-out account and address pair never reaches the password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sign-in with an NHS identity (accounts/oidc.py); declines everything else.
+    "accounts.oidc.ProviderSignInBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -159,6 +164,31 @@ SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_LIMIT = timedelta(hours=12)  # signed out after 12 hours however active
 
+# Sign-in with an NHS identity over OpenID Connect (accounts/oidc.py): off unless
+# SIGN_IN_PROVIDERS names providers (e.g. "nhsmail,cis2"), each configured by its own
+# SIGN_IN_<KEY>_* variables (README: "Sign in with NHSmail").
+SIGN_IN_PROVIDERS = {}
+for _key in env.list("SIGN_IN_PROVIDERS", default=[]):
+    if not re.fullmatch(r"[a-z0-9-]{1,40}", _key):
+        raise ImproperlyConfigured(
+            f"SIGN_IN_PROVIDERS: {_key!r} is not a key: use lower-case letters, digits and '-'."
+        )
+    _prefix = f"SIGN_IN_{_key.upper().replace('-', '_')}_"
+    SIGN_IN_PROVIDERS[_key] = {
+        "label": env.str(_prefix + "LABEL", default=_key),
+        "issuer": env.str(_prefix + "ISSUER"),
+        "client_id": env.str(_prefix + "CLIENT_ID"),
+        "client_secret": env.str(_prefix + "CLIENT_SECRET", default=""),
+        "allowed_domains": env.list(_prefix + "ALLOWED_DOMAINS"),
+        "scopes": env.str(_prefix + "SCOPES", default="openid email profile"),
+        "email_claim": env.str(_prefix + "EMAIL_CLAIM", default="email"),
+        "email_verified_claim": env.str(_prefix + "EMAIL_VERIFIED_CLAIM", default="email_verified"),
+        "mfa_amr": env.list(_prefix + "MFA_AMR", default=["mfa"]),
+        "mfa_acr": env.list(_prefix + "MFA_ACR", default=[]),
+    }
+# How far the provider's clock may be from ours when an ID token's times are checked.
+SIGN_IN_CLOCK_SKEW = timedelta(seconds=env.int("SIGN_IN_CLOCK_SKEW_SECONDS", default=60))
+
 # Five failures for the same account from the same address lock that pair for 15 minutes.
 # Locking on the pair, not the address alone, keeps a whole hospital behind one NAT address usable.
 AXES_FAILURE_LIMIT = 5
@@ -169,6 +199,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.forms.normalised_login_email"
 AXES_VERBOSE = False
+AXES_WHITELIST_CALLABLE = "accounts.oidc.axes_ignores"
 # Behind a reverse proxy, read the client address from X-Forwarded-For (set AXES_BEHIND_PROXY=1).
 if env.bool("AXES_BEHIND_PROXY", default=False):
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]

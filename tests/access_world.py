@@ -243,6 +243,7 @@ def url_args(name, w):
     pair = w.pair.pk
     table = {
         "accounts:confirm-email": [w.confirm_token],
+        "accounts:sign-in": ["nhsmail"],
         "accounts:password-reset-confirm": [w.reset_uid, w.reset_token],
         "schemes:detail": [slug],
         "schemes:join-mentee": [slug],

@@ -112,6 +112,11 @@ ACCESS = {
     "accounts:resend-confirmation": get(PUBLIC),
     "accounts:login": get(PUBLIC),  # signed in: redirected to My mentoring
     "accounts:logout": post(PUBLIC),  # POST only (Django's LogoutView): GET is 405 for everyone
+    "accounts:signed-out": get(PUBLIC),  # once, after signing out of a provider sign-in
+    # Sign-in with an NHS identity: off here, so no provider is found; the callback without a
+    # state it sent sends everyone back to the login page.
+    "accounts:sign-in": get(cells(404, anonymous=404)),
+    "accounts:sign-in-callback": get(PUBLIC),
     "accounts:password-reset": get(PUBLIC),
     "accounts:password-reset-done": get(PUBLIC),
     "accounts:password-reset-confirm": get(PUBLIC),

@@ -53,6 +53,8 @@ NOT_CONTENT = {
     "accounts.Notification.context": "ids of the objects a message is about",
     "accounts.Notification.last_error": "the mail server's error",
     "accounts.AuditEvent.details": "ids, filters and counts by design (accounts/audit.py)",
+    "accounts.ProviderIdentity.issuer": "the sign-in provider's address",
+    "accounts.ProviderIdentity.subject": "the provider's opaque identifier for the person",
     "schemes.Organisation.email_domains": "the trust's email domains",
     "schemes.Organisation.reported_difficulties": "the trust's own account of running schemes",
     "schemes.Organisation.scheme_interest_note": "the trust's plans for a scheme, not a person's",
