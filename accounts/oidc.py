@@ -219,6 +219,13 @@ class ProviderSignInBackend(_ProviderSettings, OIDCAuthenticationBackend):
             request.sign_in_refused = SignInRefused(str(error), _problem_checking(provider))
         return None
 
+    def get_token(self, payload):
+        if not self.OIDC_RP_CLIENT_SECRET:
+            # A public client (PKCE, no secret) names itself and sends no empty secret, which a
+            # provider would take as a failed attempt at client_secret_post.
+            payload.pop("client_secret", None)
+        return super().get_token(payload)
+
     def _verify_jws(self, payload, key):
         """The signature, and the claims the library leaves unchecked: audience, issuer, expiry
         and issue time (each within the clock skew), with `sub` present."""

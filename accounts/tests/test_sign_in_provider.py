@@ -329,3 +329,45 @@ def test_signing_out_offers_the_providers_end_session(client, nhsmail):
 def test_signing_out_after_a_password_sign_in_is_unchanged(client, nhsmail):
     client.force_login(UserFactory())
     assert client.post(reverse("accounts:logout"))["Location"] == reverse("home")
+
+
+def test_a_token_signed_with_another_key_is_refused(client, nhsmail):
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    subject = nhsmail.person("forged", email="forged@nhs.net", email_verified=True)
+    stranger_key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    with mock.patch.object(
+        ProviderSignInBackend, "retrieve_matching_jwk", return_value=stranger_key
+    ):
+        response, _ = sign_in(client, nhsmail, subject)
+    assert "answer could not be checked" in " ".join(messages_of(response))
+    assert not User.objects.exists()
+
+
+def test_erasing_the_account_unlinks_the_nhs_identity(client, nhsmail):
+    from accounts.personal_data import erase_person
+
+    subject = nhsmail.person("eraser", email="eraser@nhs.net", email_verified=True)
+    sign_in(client, nhsmail, subject)
+    user = User.objects.get(email="eraser@nhs.net")
+    erase_person(user=user)
+    assert not ProviderIdentity.objects.exists()
+
+
+def test_a_public_client_sends_no_empty_secret(settings, sign_in_provider):
+    """With no secret configured (a public client relying on PKCE), the token request names
+    the client and carries no `client_secret`, which a provider would read as a failed
+    client_secret_post."""
+    from accounts.oidc import providers
+
+    settings.SIGN_IN_PROVIDERS = sign_in_provider.settings_for(client_secret="")
+    backend = ProviderSignInBackend()
+    backend.provider = providers()["nhsmail"]
+    backend.OIDC_RP_CLIENT_SECRET = ""
+    backend.OIDC_OP_TOKEN_ENDPOINT = sign_in_provider.issuer + "/oauth2/token"
+    backend.provider_settings = {}
+    with mock.patch("mozilla_django_oidc.auth.requests.post") as post:
+        post.return_value.status_code = 200
+        post.return_value.json.return_value = {"id_token": "t"}
+        backend.get_token({"client_id": CLIENT_ID, "client_secret": "", "code": "c"})
+    assert post.call_args.kwargs["data"] == {"client_id": CLIENT_ID, "code": "c"}
