@@ -377,6 +377,11 @@ def account_for_identity(
                     "Log in with your email address and password, or ask your scheme "
                     "organiser for help.",
                 )
+            if user.email_confirmed_at is None and user.has_usable_password():
+                # Whoever chose this password never proved the address: someone may have signed
+                # up with it first, hoping to share the account its owner is about to claim.
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
             outcome = "linked"
         user_email_confirmed_by_provider(user=user)
         ProviderIdentity.objects.create(

@@ -371,3 +371,23 @@ def test_a_public_client_sends_no_empty_secret(settings, sign_in_provider):
         post.return_value.json.return_value = {"id_token": "t"}
         backend.get_token({"client_id": CLIENT_ID, "client_secret": "", "code": "c"})
     assert post.call_args.kwargs["data"] == {"client_id": CLIENT_ID, "code": "c"}
+
+
+def test_a_password_chosen_before_the_address_was_proven_stops_working(client, nhsmail):
+    """Someone signs up with a trainee's address (never confirming it), then the trainee signs
+    in with NHSmail: the trainee gets the account, and the squatter's password no longer opens
+    it."""
+    squatter = User.objects.create_user(email="target@nhs.net", password="squatters-password-1")
+    subject = nhsmail.person("target", email="target@nhs.net", email_verified=True)
+    sign_in(client, nhsmail, subject)
+    squatter.refresh_from_db()
+    assert squatter.has_confirmed_email and not squatter.check_password("squatters-password-1")
+    assert signed_in_user(client) == squatter
+
+
+def test_a_confirmed_accounts_password_keeps_working_after_linking(client, nhsmail):
+    owner = UserFactory(email="owner@nhs.net")
+    subject = nhsmail.person("owner", email="owner@nhs.net", email_verified=True)
+    sign_in(client, nhsmail, subject)
+    owner.refresh_from_db()
+    assert owner.has_usable_password()
