@@ -391,3 +391,47 @@ def test_a_confirmed_accounts_password_keeps_working_after_linking(client, nhsma
     sign_in(client, nhsmail, subject)
     owner.refresh_from_db()
     assert owner.has_usable_password()
+
+
+def test_each_provider_signs_in_with_its_own_registration(client, settings, sign_in_provider):
+    """NHSmail and a CIS2-style provider side by side, each with its own client id: a sign-in
+    started with one is checked against that one's registration, and its identity is kept under
+    that provider."""
+    settings.SIGN_IN_PROVIDERS = {
+        **sign_in_provider.settings_for(),
+        **sign_in_provider.settings_for(
+            key="cis2", label="NHS Care Identity", client_id="peer-mentoring-cis2"
+        ),
+    }
+    subject = sign_in_provider.person("clinician", email="clinician@nhs.net", email_verified=True)
+    start = client.get("/accounts/sign-in/cis2/")
+    assert parse_qs(urlsplit(start["Location"]).query)["client_id"] == ["peer-mentoring-cis2"]
+    client.get(path_of(sign_in_provider.authorize(start["Location"], subject)))
+    assert signed_in_user(client).email == "clinician@nhs.net"
+    assert ProviderIdentity.objects.get().provider == "cis2"
+
+
+def test_a_code_issued_for_one_provider_is_not_accepted_as_the_other(
+    client, settings, sign_in_provider
+):
+    """A sign-in started with NHSmail whose answer comes from a registration of the other
+    provider (a token for another client id) is refused: the state binds the provider."""
+    settings.SIGN_IN_PROVIDERS = {
+        **sign_in_provider.settings_for(),
+        **sign_in_provider.settings_for(
+            key="cis2", label="NHS Care Identity", client_id="peer-mentoring-cis2"
+        ),
+    }
+    subject = sign_in_provider.person("mixup", email="mixup@nhs.net", email_verified=True)
+    nhsmail_start = client.get(START)
+    state = parse_qs(urlsplit(nhsmail_start["Location"]).query)["state"][0]
+    # The person is sent to the provider under the other registration, with our state.
+    other = nhsmail_start["Location"].replace(
+        f"client_id={CLIENT_ID}", "client_id=peer-mentoring-cis2"
+    )
+    callback = sign_in_provider.authorize(other, subject)
+    assert f"state={state}" in callback
+    response = client.get(path_of(callback))
+    assert response["Location"] == reverse("accounts:login")
+    assert not signed_in_user(client).is_authenticated
+    assert not User.objects.exists()
