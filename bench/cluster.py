@@ -13,8 +13,9 @@ worker killed mid-run (README: "Running on more than one machine").
    Emails go to files (Django's file backend), so sends can be counted across processes.
 3. Runs locust (bench/locustfile.py) headless through HAProxy, each request logged with its
    start and duration (bench/request_log.py).
-4. A few seconds before the kill, as the organiser would: starts a matching round on the big
-   scheme (solved by a worker) and sends a message to its mentors (one email each).
+4. At `--kill-after` seconds, as the organiser would, in one transaction: starts a matching
+   round on the big scheme (solved by a worker) and sends a message to its ST4 mentors (one
+   email each).
 5. Kills, with SIGKILL to the whole process group, web node 1 and one worker: with
    `--victim round` the worker solving the round, with `--victim mail` the other one (sending
    emails). Right after, downloads the scheme's enrolments CSV through HAProxy.
@@ -47,6 +48,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from contextlib import suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,25 +102,17 @@ class Processes:
 
     def stop_all(self):
         for process in self.running.values():
-            with _quiet():
+            with suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + 20
         for process in self.running.values():
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                with _quiet():
+                with suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
         self.running.clear()
-
-
-class _quiet:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, trace):
-        return kind is not None and issubclass(kind, ProcessLookupError)
 
 
 def environment_for(folder, port):
@@ -161,6 +155,26 @@ def big_scheme(mentees, mentors):
     organiser.save(update_fields=["password", "email_confirmed_at"])
     SchemeRole.objects.create(scheme=scheme, user=organiser, role=SchemeRole.Role.ORGANISER)
     return scheme, organiser
+
+
+def resume_the_load_pairs():
+    """The load's trainees (mentee0001-0010 of each trust, bench/locustfile.py) log meetings in
+    their pair, which must be meeting. The seed gives the lowest numbers active pairs, but at 5 %
+    a few of theirs are paused (7 of 450 accounts, as mentee or as mentor), and the form
+    refuses them; they are resumed here, through the service a member uses. (One account's
+    first pair has ended; a run that picks it and logs a meeting fails that request.)"""
+    from django.db.models import Q
+
+    from matching.models import Pair
+    from meetings.services import pair_resume
+
+    load_account = r"^mentee00(0[1-9]|10)@"
+    paused = Pair.objects.filter(
+        Q(mentee__email__regex=load_account) | Q(mentor__email__regex=load_account),
+        status=Pair.Status.PAUSED,
+    ).select_related("mentee")
+    for pair in paused:
+        pair_resume(pair=pair, user=pair.mentee)
 
 
 def start_cluster(processes, environment, folder, port):
@@ -478,6 +492,7 @@ def main():  # noqa: C901, PLR0912, PLR0915 — one scenario, read top to bottom
         from mentoring.celery import app as celery_app
 
         scheme, organiser = big_scheme(args.mentees, args.mentors)
+        resume_the_load_pairs()
         collect_static(environment)
         print(f"Seeded {DATABASE} and the big scheme in {time.monotonic() - started:.0f} s")
         start_cluster(processes, environment, folder, args.port)
@@ -558,16 +573,18 @@ def main():  # noqa: C901, PLR0912, PLR0915 — one scenario, read top to bottom
             f"X-Request-ID is HAProxy's UUID: {export['request_id_is_haproxys']}; "
             f"client address the nodes recorded: {sorted(set(addresses))}"
         )
+        if not export["signed_in"]:
+            problems.append("the organiser could not sign in through HAProxy")
         if export["status"] != 200 or export["rows"] != export["expected"]:
             problems.append("the export was incomplete")
         if not export["request_id_is_haproxys"]:
             problems.append("X-Request-ID was not HAProxy's")
         if SPOOFED in addresses or not addresses:
             problems.append(f"the nodes recorded the client address as {addresses}")
-        beats = [name for name in processes.running if name == "beat"]
-        if processes.running["beat"].poll() is not None:
+        beat_alive = processes.running["beat"].poll() is None
+        print(f"Beat: one process, started once, alive at the end: {beat_alive}")
+        if not beat_alive:
             problems.append("beat stopped")
-        print(f"Beat processes running: {len(beats)}")
     finally:
         processes.stop_all()
         redis_flush()
