@@ -136,6 +136,11 @@ class MatchRound(models.Model):
         blank=True,
         help_text="The phase the solve is in, as the round page says it.",
     )
+    solve_attempts = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Workers that have claimed this solve. A round whose worker died is solved once "
+        "more by another; one that stops twice is marked failed.",
+    )
     pinned = models.JSONField(
         default=list, blank=True, help_text="[[mentee_enrolment_id, mentor_enrolment_id]]"
     )

@@ -12,12 +12,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -41,7 +42,11 @@ logger = logging.getLogger(__name__)
 SYNC_ROUND_LIMIT = 300
 FORBIDDEN_LABEL = "Forbidden by an organiser in this round"
 REMOVED_REASON = "Left out of this round by an organiser."
+# A claimed round still running this long after its solve started has lost its worker: the
+# task's soft time limit (9 minutes) would have marked it failed otherwise.
 STUCK_ROUND_AFTER_SECONDS = 30 * 60
+# Claims of one solve before it is given up: the first worker's, and one more after it died.
+MAX_SOLVE_ATTEMPTS = 2
 
 
 # --- Rounds --------------------------------------------------------------------------------------
@@ -125,7 +130,7 @@ def _claim(round_id):
     once. True if this call claimed it."""
     claimed = MatchRound.objects.filter(
         pk=round_id, status=MatchRound.Status.RUNNING, progress=0
-    ).update(progress=1)
+    ).update(progress=1, solve_attempts=F("solve_attempts") + 1)
     return claimed == 1
 
 
@@ -618,6 +623,7 @@ def _resolve(match_round, **changes):
         progress=0,
         error="",
         solve_started_at=timezone.now(),
+        solve_attempts=0,
         **changes,
     )
     if updated != 1:
@@ -734,18 +740,40 @@ def match_round_discard(*, match_round: MatchRound) -> MatchRound:
     return match_round
 
 
-def match_rounds_fail_stuck(*, now: datetime | None = None) -> int:
-    """Mark rounds a worker started solving long ago and never finished (it died) as failed."""
+def match_rounds_recover_stuck(*, now: datetime | None = None) -> dict[str, int]:
+    """Rounds a worker claimed long ago and never finished: that worker died (a lost machine, a
+    killed process), and the broker keeps its message out of sight for an hour.
+
+    Each is handed to another worker: back to unclaimed and enqueued after commit (if the broker
+    is down, the sweep's `rounds_to_enqueue` finds it later). A round that has already stopped
+    `MAX_SOLVE_ATTEMPTS` times is marked failed instead, so a round that kills its worker is not
+    solved for ever.
+    """
+    from .tasks import match_round_run_task  # tasks import services
+
     now = now or timezone.now()
-    cutoff = now - timedelta(seconds=STUCK_ROUND_AFTER_SECONDS)
     stuck = MatchRound.objects.filter(
-        status=MatchRound.Status.RUNNING, progress__gt=0, solve_started_at__lt=cutoff
+        status=MatchRound.Status.RUNNING,
+        progress__gt=0,
+        solve_started_at__lt=now - timedelta(seconds=STUCK_ROUND_AFTER_SECONDS),
     )
-    return stuck.update(
+    retried = 0
+    again = stuck.filter(solve_attempts__lt=MAX_SOLVE_ATTEMPTS).values_list("pk", flat=True)
+    for round_id in list(again):
+        updated = stuck.filter(pk=round_id, solve_attempts__lt=MAX_SOLVE_ATTEMPTS).update(
+            progress=0,
+            progress_note="The worker solving this round stopped; another is solving it again",
+            solve_started_at=now,
+        )
+        if updated:
+            retried += 1
+            transaction.on_commit(partial(enqueue, match_round_run_task, round_id))
+    failed = stuck.filter(solve_attempts__gte=MAX_SOLVE_ATTEMPTS).update(
         status=MatchRound.Status.FAILED,
-        error="The round took too long to solve; discard it and start another.",
+        error="The round stopped twice while being solved; discard it and start another.",
         finished_at=now,
     )
+    return {"retried": retried, "failed": failed}
 
 
 def match_round_approve(*, match_round: MatchRound, approved_by: User) -> list[Pair]:

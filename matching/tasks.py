@@ -48,7 +48,8 @@ def mentor_choice_remind_task(choice_id):
 def matching_sweep():
     """Every 15 minutes: requests past their deadline move on, requests halfway there remind
     the mentor (once), rounds whose task was lost are enqueued again, and rounds whose worker
-    died are marked failed. Each task it enqueues is safe to run twice."""
+    died are solved again by another (once; then marked failed). Each task it enqueues is safe
+    to run twice."""
     now = timezone.now()
     expired, remind = selectors.choices_due(now)
     work = [(mentor_choice_expire_task, choice_id) for choice_id in expired]
@@ -57,5 +58,5 @@ def matching_sweep():
     for task, object_id in work:
         if not enqueue(task, object_id):
             break  # the broker is down: the next sweep tries again
-    services.match_rounds_fail_stuck(now=now)
-    return {"expired": len(expired), "reminded": len(remind)}
+    stuck = services.match_rounds_recover_stuck(now=now)
+    return {"expired": len(expired), "reminded": len(remind), **stuck}

@@ -441,23 +441,67 @@ def test_running_a_round_twice_solves_it_once(scheme, organiser, make_mentee, ma
     assert services.match_round_run(round_id=match_round.pk) is False
 
 
-def test_a_round_whose_worker_died_is_marked_failed_by_the_sweep(scheme, organiser):
+def _round_whose_worker_died(scheme, organiser, *, attempts):
+    """A round a worker claimed an hour ago, then died solving (its progress never moved on)."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from matching.tasks import matching_sweep
-
-    stuck = MatchRound.objects.create(
+    return MatchRound.objects.create(
         scheme=scheme,
         started_by=organiser,
         progress=40,
+        solve_attempts=attempts,
         solve_started_at=timezone.now() - timedelta(hours=1),
     )
-    matching_sweep()
+
+
+def test_a_round_whose_worker_died_is_solved_again_by_the_sweep(
+    scheme, organiser, make_mentee, make_mentor, django_capture_on_commit_callbacks
+):
+    from matching.tasks import matching_sweep
+
+    make_mentee(scheme)
+    make_mentor(scheme)
+    stuck = _round_whose_worker_died(scheme, organiser, attempts=1)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        result = matching_sweep()
+    assert result["retried"] == 1 and len(callbacks) == 1
+    stuck.refresh_from_db()
+    assert stuck.status == MatchRound.Status.PROPOSED, stuck.error
+    assert stuck.proposals.exclude(mentor_enrolment=None).count() == 1
+    assert stuck.solve_attempts == 2
+
+
+def test_a_round_whose_worker_died_twice_is_marked_failed_by_the_sweep(
+    scheme, organiser, django_capture_on_commit_callbacks
+):
+    from matching.tasks import matching_sweep
+
+    stuck = _round_whose_worker_died(scheme, organiser, attempts=2)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        matching_sweep()
+    assert callbacks == []
     stuck.refresh_from_db()
     assert stuck.status == MatchRound.Status.FAILED
-    assert "took too long" in stuck.error
+    assert "stopped twice" in stuck.error
+
+
+def test_a_round_being_solved_now_is_left_to_its_worker(scheme, organiser):
+    from django.utils import timezone
+
+    from matching.tasks import matching_sweep
+
+    solving = MatchRound.objects.create(
+        scheme=scheme,
+        started_by=organiser,
+        progress=40,
+        solve_attempts=1,
+        solve_started_at=timezone.now(),
+    )
+    matching_sweep()
+    solving.refresh_from_db()
+    assert solving.status == MatchRound.Status.RUNNING and solving.progress == 40
 
 
 def test_a_failing_solve_marks_the_round_failed_with_the_error(
