@@ -243,14 +243,16 @@ def test_silence_reminds_the_mentor_once_then_moves_the_mentee_on(
         choose(mentee, mentors)
 
     with time_machine.travel(start + timedelta(days=2), tick=False):
-        assert matching_sweep() == {"expired": 0, "reminded": 0}
+        assert matching_sweep() == {"expired": 0, "reminded": 0, "retried": 0, "failed": 0}
 
     with (
         time_machine.travel(start + timedelta(days=4), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        assert matching_sweep() == {"expired": 0, "reminded": 1}
-        assert matching_sweep() == {"expired": 0, "reminded": 0}, "reminded once only"
+        assert matching_sweep() == {"expired": 0, "reminded": 1, "retried": 0, "failed": 0}
+        assert matching_sweep() == {"expired": 0, "reminded": 0, "retried": 0, "failed": 0}, (
+            "reminded once only"
+        )
     reminders = Notification.objects.filter(kind="mentor_request_reminder")
     assert [n.recipient for n in reminders] == [mentors[0].user]
     assert any("Reminder" in m.subject for m in mail.outbox)
@@ -260,8 +262,8 @@ def test_silence_reminds_the_mentor_once_then_moves_the_mentee_on(
         time_machine.travel(start + timedelta(days=7, minutes=1), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        assert matching_sweep() == {"expired": 1, "reminded": 0}
-        assert matching_sweep() == {"expired": 0, "reminded": 0}
+        assert matching_sweep() == {"expired": 1, "reminded": 0, "retried": 0, "failed": 0}
+        assert matching_sweep() == {"expired": 0, "reminded": 0, "retried": 0, "failed": 0}
     to_mentee = next(m for m in mail.outbox if m.to == [mentee.user.email])
     assert "Ann Lee did not answer in time" in to_mentee.body
     assert "We have asked Bea Lee, your next choice" in to_mentee.body
