@@ -402,3 +402,22 @@ def enrolment_export_values(enrolments: QuerySet[Enrolment]) -> QuerySet[Any]:
             "meeting_count",
         )
     )
+
+
+def mentee_days_to_match(schemes: Iterable[Scheme]) -> list[tuple[int, int, int]]:
+    """(scheme id, trust id, days) for every mentee enrolment of the schemes that has had a pair:
+    whole days from enrolling to its first pair, as the dashboards count them (never negative).
+    The trust is the one the enrolment counts in. One query."""
+    rows = (
+        Enrolment.objects.mentees()
+        .filter(scheme__in=schemes)
+        .with_trust()
+        .annotate(first_pair_at=Min("pairs_as_mentee__created_at"))
+        .filter(first_pair_at__isnull=False)
+        .order_by()
+        .values_list("scheme_id", "trust_id", "created_at", "first_pair_at")
+    )
+    return [
+        (scheme_id, trust_id, max((first_pair_at - created_at).days, 0))
+        for scheme_id, trust_id, created_at, first_pair_at in rows
+    ]

@@ -19,10 +19,12 @@ from .models import (
     Enrolment,
     EnrolmentModel,
     MenteeEligibility,
+    MentorSupport,
     MentorTraining,
     Organisation,
     Placement,
     Region,
+    RunBy,
     Scheme,
     SchemeRole,
     TraineeListImport,
@@ -131,6 +133,8 @@ def report_vocabulary() -> dict[str, Any]:
         "statuses": [value for value, _label in Enrolment.Status.choices],
         "enrolment_model_choices": list(EnrolmentModel.choices),
         "mentor_training_choices": list(MentorTraining.choices),
+        "mentor_support_choices": list(MentorSupport.choices),
+        "run_by_choices": list(RunBy.choices),
         "opt_in": EnrolmentModel.OPT_IN,
         "opt_out": EnrolmentModel.OPT_OUT,
         "referral": Enrolment.Source.REFERRAL,
@@ -333,4 +337,19 @@ def enrolment_states_before(
         Enrolment.objects.annotate(trust=attributed_trust())
         .filter(trust=organisation.pk, user_id__in=user_ids, created_at__lt=ends)
         .values_list("user_id", "role", "status", "status_changed_at")
+    )
+
+
+def enrolments_begun_before(
+    schemes: Iterable[Scheme], user_ids: Iterable[int], ends: datetime
+) -> QuerySet[Any]:
+    """(user id, scheme id, trust id, role, status, status changed at) of the users' enrolments
+    in the schemes, begun before `ends`; the trust is the one each enrolment counts in. The
+    regional evaluation reads who took part in a training year from these, scheme by scheme, as
+    `enrolment_states_before` does for one trust."""
+    return (
+        Enrolment.objects.annotate(trust=attributed_trust())
+        .filter(scheme__in=schemes, user_id__in=user_ids, created_at__lt=ends)
+        .order_by()
+        .values_list("user_id", "scheme_id", "trust", "role", "status", "status_changed_at")
     )

@@ -20,7 +20,7 @@ an organisation, across its schemes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -540,4 +540,30 @@ def _paired_values(baseline, follow_up, attributions):
         (first_baseline[person], last_follow_up[person])
         for person in sorted(first_baseline)
         if person in last_follow_up
+    ]
+
+
+def baseline_follow_up_scores(schemes: Iterable[Scheme]) -> list[tuple[int, str, str, float]]:
+    """(scheme id, moment, domain, score) for each mentee response at baseline (at match) or
+    follow-up (periodic) in the schemes: the mean of its answers to the repeated 1–5 items of
+    that domain, as the change figures pool them. One query; no answer leaves as itself."""
+    per_response: dict[tuple[str, int, str, str], list[int]] = defaultdict(list)
+    for response_id, scheme_id, moment, domain, number in (
+        Answer.objects.filter(
+            response__scheme__in=schemes,
+            response__audience=Audience.MENTEE,
+            response__moment__in=(Moment.AT_MATCH, Moment.PERIODIC),
+            question__is_repeated=True,
+            question__kind=Question.Kind.LIKERT,
+            number__isnull=False,
+        )
+        .order_by()
+        .values_list(
+            "response_id", "response__scheme_id", "response__moment", "question__domain", "number"
+        )
+    ):
+        per_response[(str(response_id), scheme_id, moment, domain)].append(number)
+    return [
+        (scheme_id, moment, domain, sum(numbers) / len(numbers))
+        for (_response, scheme_id, moment, domain), numbers in per_response.items()
     ]
