@@ -8,10 +8,11 @@ one by mistake.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
 
@@ -421,3 +422,87 @@ def mentee_days_to_match(schemes: Iterable[Scheme]) -> list[tuple[int, int, int]
         (scheme_id, trust_id, max((first_pair_at - created_at).days, 0))
         for scheme_id, trust_id, created_at, first_pair_at in rows
     ]
+
+
+# --- Observed against declared (reports.activity) ---
+
+
+@dataclass(frozen=True)
+class PairSpan:
+    """A pair's place and life, as local dates: metadata only."""
+
+    pair_id: int
+    scheme_id: int
+    mentee_id: int
+    mentor_id: int
+    created_on: date
+    ended_on: date | None
+
+
+@dataclass(frozen=True)
+class PairMeetings:
+    """A pair's meetings held in a window: how many, and their minutes."""
+
+    pair_id: int
+    scheme_id: int
+    mentee_id: int
+    mentor_id: int
+    meetings: int
+    minutes: int
+    without_duration: int
+
+
+def pairs_in_window(schemes: Iterable[Scheme], *, since: date, until: date) -> list[PairSpan]:
+    """The schemes' pairs, in any status, that existed on some day from `since` to `until`
+    (local dates, both included): begun by `until` and not ended before `since`. One query."""
+    begun_by = _local_midnight(until + timedelta(days=1))
+    not_ended_before = _local_midnight(since)
+    rows = (
+        Pair.objects.filter(scheme__in=schemes, created_at__lt=begun_by)
+        .filter(Q(ended_at=None) | Q(ended_at__gte=not_ended_before))
+        .order_by()
+        .values_list("pk", "scheme_id", "mentee_id", "mentor_id", "created_at", "ended_at")
+    )
+    return [
+        PairSpan(
+            pair_id=pk,
+            scheme_id=scheme_id,
+            mentee_id=mentee_id,
+            mentor_id=mentor_id,
+            created_on=timezone.localdate(created_at),
+            ended_on=timezone.localdate(ended_at) if ended_at else None,
+        )
+        for pk, scheme_id, mentee_id, mentor_id, created_at, ended_at in rows
+    ]
+
+
+def meetings_by_pair(schemes: Iterable[Scheme], *, since: date, until: date) -> list[PairMeetings]:
+    """Per pair of the schemes: meetings held from `since` to `until` (both included; a meeting
+    dated later is left out), their minutes, and how many have no duration. One grouped query;
+    only counts and minutes are read, never what a pair wrote."""
+    rows = (
+        Meeting.objects.filter(pair__scheme__in=schemes, held_on__gte=since, held_on__lte=until)
+        .order_by()
+        .values("pair_id", "pair__scheme_id", "pair__mentee_id", "pair__mentor_id")
+        .annotate(
+            meetings=Count("pk"),
+            with_duration=Count("duration_minutes"),
+            minutes=Coalesce(Sum("duration_minutes"), 0),
+        )
+    )
+    return [
+        PairMeetings(
+            pair_id=row["pair_id"],
+            scheme_id=row["pair__scheme_id"],
+            mentee_id=row["pair__mentee_id"],
+            mentor_id=row["pair__mentor_id"],
+            meetings=row["meetings"],
+            minutes=row["minutes"],
+            without_duration=row["meetings"] - row["with_duration"],
+        )
+        for row in rows
+    ]
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Subquery
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
@@ -352,4 +352,22 @@ def enrolments_begun_before(
         .filter(scheme__in=schemes, user_id__in=user_ids, created_at__lt=ends)
         .order_by()
         .values_list("user_id", "scheme_id", "trust", "role", "status", "status_changed_at")
+
+
+def mentors_enrolled_between(
+    schemes: Iterable[Scheme], *, since: datetime, until: datetime
+) -> list[tuple[int, int]]:
+    """(scheme id, user id) of the schemes' mentor enrolments active at some time from `since`
+    to `until`: begun by `until`, and active now, or paused or withdrawn since `since` (a
+    request still waiting is left out). A person appears once per enrolment. One query."""
+    status = Enrolment.Status
+    return list(
+        Enrolment.objects.mentors()
+        .filter(scheme__in=schemes, created_at__lte=until)
+        .filter(
+            Q(status=status.ACTIVE)
+            | Q(status__in=[status.PAUSED, status.WITHDRAWN], status_changed_at__gte=since)
+        )
+        .order_by()
+        .values_list("scheme_id", "user_id")
     )

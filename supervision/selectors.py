@@ -401,13 +401,7 @@ def supervision_activity_for_schemes(
     schemes = list(schemes)
     now = now or timezone.now()
     since = _months_before(timezone.localtime(now), months)
-    held = SupervisionSession.objects.filter(
-        scheme__in=schemes,
-        cancelled_at=None,
-        attendance_recorded_at__isnull=False,
-        starts_at__gte=since,
-        starts_at__lte=now,
-    )
+    held = _held_sessions(schemes, since=since, until=now)
     sessions = {scheme.pk: {"group": 0, "one_to_one": 0, "all": 0} for scheme in schemes}
     for row in held.order_by().values("scheme_id", "kind").annotate(count=Count("pk")):
         counts = sessions[row["scheme_id"]]
@@ -447,6 +441,63 @@ def supervision_activity_for_schemes(
             "attendance_rate": counts["attended"] / recorded if recorded else None,
         }
     return result
+
+
+def _held_sessions(schemes, *, since: datetime, until: datetime) -> QuerySet[SupervisionSession]:
+    """Sessions held from `since` to `until`: not cancelled, started, attendance recorded."""
+    return SupervisionSession.objects.filter(
+        scheme__in=schemes,
+        cancelled_at=None,
+        attendance_recorded_at__isnull=False,
+        starts_at__gte=since,
+        starts_at__lte=until,
+    )
+
+
+@dataclass(frozen=True)
+class SupervisionHeld:
+    """One scheme's supervision held in a window: sessions by kind, and who attended for how
+    long (user ids of the mentors who attended at least one; minutes summed over attendances).
+    Metadata only, never a supervisor's notes."""
+
+    one_to_one_sessions: int = 0
+    group_sessions: int = 0
+    attending_mentor_ids: frozenset[int] = frozenset()
+    attended_minutes: int = 0
+
+
+def supervision_held_for_schemes(
+    schemes: Iterable[Scheme], *, since: datetime, until: datetime
+) -> dict[int, SupervisionHeld]:
+    """`SupervisionHeld` of each scheme from `since` to `until` (held as in
+    `supervision_activity`), as {scheme id: SupervisionHeld}, in two queries however many
+    schemes, sessions and attendances there are."""
+    schemes = list(schemes)
+    held = _held_sessions(schemes, since=since, until=until)
+    sessions: dict[int, dict[str, int]] = {scheme.pk: {} for scheme in schemes}
+    for scheme_id, kind, count in (
+        held.order_by()
+        .values("scheme_id", "kind")
+        .annotate(count=Count("pk"))
+        .values_list("scheme_id", "kind", "count")
+    ):
+        sessions[scheme_id][kind] = count
+    attending: dict[int, set[int]] = {scheme.pk: set() for scheme in schemes}
+    minutes: dict[int, int] = {scheme.pk: 0 for scheme in schemes}
+    for scheme_id, user_id, duration in SessionAttendance.objects.filter(
+        session__in=held, status=SessionAttendance.Status.ATTENDED
+    ).values_list("session__scheme_id", "mentor_enrolment__user_id", "session__duration_minutes"):
+        attending[scheme_id].add(user_id)
+        minutes[scheme_id] += duration
+    return {
+        scheme.pk: SupervisionHeld(
+            one_to_one_sessions=sessions[scheme.pk].get(SupervisionSession.Kind.ONE_TO_ONE, 0),
+            group_sessions=sessions[scheme.pk].get(SupervisionSession.Kind.GROUP, 0),
+            attending_mentor_ids=frozenset(attending[scheme.pk]),
+            attended_minutes=minutes[scheme.pk],
+        )
+        for scheme in schemes
+    }
 
 
 def flagged_mentors(scheme: Scheme) -> QuerySet[MentorFlag]:
