@@ -352,6 +352,7 @@ def enrolments_begun_before(
         .filter(scheme__in=schemes, user_id__in=user_ids, created_at__lt=ends)
         .order_by()
         .values_list("user_id", "scheme_id", "trust", "role", "status", "status_changed_at")
+    )
 
 
 def mentors_enrolled_between(
