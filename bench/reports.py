@@ -8,7 +8,8 @@ Options: --database (mentoring_bench), --small (mentoring_bench_1pct; "" to skip
 --clients 4, --requests 15 (per client and page), --workers 3, --port 8765.
 
 1. Query counts (and the time of one request, in process) of the scheme dashboard, the
-   organisation dashboard, the regional provision report, "My mentoring" and a pair's page, on
+   organisation dashboard, the regional provision report, the regional evaluation across
+   schemes, "My mentoring" and a pair's page, on
    both databases: Django's test client, signed in with `force_login`, 2nd request counted.
 2. Median and p95 under concurrent clients: gunicorn (from requirements.txt) on 127.0.0.1 with
    DEBUG=0, a SECRET_KEY, ALLOWED_HOSTS=127.0.0.1 and TWO_FACTOR_REQUIRED=0 (staff would
@@ -43,6 +44,7 @@ PAGES = [  # (label, account, path); {region} and {trust} filled per client
     ("scheme dashboard", "organiser1@{trust}.nhs.uk", "/reports/schemes/{trust}-1/"),
     ("organisation dashboard", "dme@{trust}.nhs.uk", "/reports/organisations/{trust}/"),
     ("regional provision report", "lead@{region}.nhs.uk", "/reports/regions/{region}/provision/"),
+    ("regional evaluation", "lead@{region}.nhs.uk", "/reports/regions/{region}/evaluation/"),
     ('"My mentoring" (plain page)', "mentee0001@{trust}.nhs.uk", "/accounts/my-mentoring/"),
     ("pair page", "mentee0001@{trust}.nhs.uk", "/pairs/{pair}/"),
 ]

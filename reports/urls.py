@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboards, exports, outcomes, provision
+from .views import dashboards, evaluation, exports, outcomes, provision
 
 app_name = "reports"
 
@@ -10,6 +10,13 @@ urlpatterns = [
     path("regions/<slug:slug>/provision/", provision.provision, name="provision"),
     path("regions/<slug:slug>/provision.csv", provision.provision_csv, name="provision-csv"),
     path("regions/<slug:slug>/provision.xlsx", provision.provision_xlsx, name="provision-xlsx"),
+    # Evaluation across schemes (views/evaluation.py).
+    path("regions/<slug:slug>/evaluation/", evaluation.region_evaluation, name="evaluation"),
+    path(
+        "organisations/<slug:slug>/evaluation/",
+        evaluation.trust_evaluation,
+        name="trust-evaluation",
+    ),
     # The dashboards, their exports and the print-ready organisation report (views/dashboards.py).
     path("dashboards/", dashboards.dashboards, name="dashboards"),
     path("schemes/<slug:slug>/", dashboards.scheme_dashboard, name="scheme-dashboard"),

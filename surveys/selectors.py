@@ -562,7 +562,9 @@ def baseline_follow_up_scores(schemes: Iterable[Scheme]) -> list[tuple[int, str,
             "response_id", "response__scheme_id", "response__moment", "question__domain", "number"
         )
     ):
-        per_response[(str(response_id), scheme_id, moment, domain)].append(number)
+        per_response[(str(response_id), scheme_id, moment, domain)].append(
+            int(number or 0)
+        )  # never None: filtered above
     return [
         (scheme_id, moment, domain, sum(numbers) / len(numbers))
         for (_response, scheme_id, moment, domain), numbers in per_response.items()

@@ -346,6 +346,8 @@ def url_args(name, w):
         "supervision:recognition": [slug],
         "supervision:certificate-revoke": [slug, w.certificate.pk],
         "reports:provision": [w.region.slug],
+        "reports:evaluation": [w.region.slug],
+        "reports:trust-evaluation": [w.organisation.slug],
         "reports:scheme-dashboard": [slug],
         "reports:organisation-dashboard": [w.organisation.slug],
         "reports:provision-csv": [w.region.slug],

@@ -317,6 +317,9 @@ ACCESS = {
     # Reports: regional leads (the region holds both trusts).
     "reports:regions": get(REGION),
     "reports:provision": get(REGION),
+    # Evaluation across schemes: the region's for its leads; a trust's for its DMEs and leads.
+    "reports:evaluation": get(REGION),
+    "reports:trust-evaluation": get(OUTCOMES_READ),
     # Dashboards: the scheme's organisers; the trust's DMEs and the region's leads.
     "reports:dashboards": get(
         403,

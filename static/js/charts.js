@@ -3,7 +3,9 @@
    The table, not the chart, is what screen readers are pointed to; a suppressed figure is null and
    leaves a gap. Two shapes of data:
    - a count chart (reports): {"labels", "values", "label", "type": "bar"|"line", "horizontal"};
-   - a score chart (surveys): {"type", "labels", "datasets": [{"label", "data"}]}, on a 1–5 axis. */
+   - a score chart (surveys): {"type", "labels", "datasets": [{"label", "data"}]}, on a 1–5 axis;
+   - an interval chart (evaluation): {"kind": "interval", "labels", "values", "lows", "highs",
+     "axis", "comparison"}: a dot per figure on a bar from its low to its high, rows across. */
 (function () {
   "use strict";
   if (typeof Chart === "undefined") {
@@ -83,13 +85,65 @@
     };
   }
 
+  // An interval chart: each row's 95% interval as a floating bar, its figure as a dot, and (for
+  // outcomes) the non-participants' figure as a diamond.
+  function intervalChart(spec) {
+    var datasets = [
+      {
+        type: "bar",
+        label: "95% interval",
+        data: spec.lows.map(function (low, i) {
+          return low === null || spec.highs[i] === null ? null : [low, spec.highs[i]];
+        }),
+        backgroundColor: "rgba(0, 94, 184, 0.25)",
+        borderColor: "#005eb8",
+        borderWidth: 1,
+        barPercentage: 0.5
+      },
+      {
+        type: "line",
+        label: "Figure",
+        data: spec.values,
+        showLine: false,
+        pointRadius: 5,
+        pointBackgroundColor: "#003087",
+        borderColor: "#003087"
+      }
+    ];
+    if (spec.comparison) {
+      datasets.push({
+        type: "line",
+        label: "Non-participants, same trusts",
+        data: spec.comparison,
+        showLine: false,
+        pointStyle: "rectRot",
+        pointRadius: 6,
+        pointBackgroundColor: "#ed8b00",
+        borderColor: "#ed8b00"
+      });
+    }
+    return {
+      type: "bar",
+      data: { labels: spec.labels.map(function (label) { return wrap(label, 28); }), datasets: datasets },
+      options: {
+        indexAxis: "y",
+        scales: {
+          x: { title: { display: true, text: spec.axis } },
+          y: { ticks: { autoSkip: false, font: { size: 11 } } }
+        },
+        plugins: { legend: { display: true, position: "bottom" } }
+      }
+    };
+  }
+
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var source = document.getElementById(canvas.dataset.chart);
     if (!source) {
       return;
     }
     var spec = JSON.parse(source.textContent);
-    var config = spec.datasets ? scoreChart(spec) : countChart(spec);
+    var config = spec.kind === "interval" ? intervalChart(spec)
+      : spec.datasets ? scoreChart(spec) : countChart(spec);
     config.options.responsive = true;
     config.options.maintainAspectRatio = false;
     config.options.animation = false;
