@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboards, exports, outcomes, provision
+from .views import dashboards, exports, outcomes, provision, research_extract
 
 app_name = "reports"
 
@@ -10,6 +10,17 @@ urlpatterns = [
     path("regions/<slug:slug>/provision/", provision.provision, name="provision"),
     path("regions/<slug:slug>/provision.csv", provision.provision_csv, name="provision-csv"),
     path("regions/<slug:slug>/provision.xlsx", provision.provision_xlsx, name="provision-xlsx"),
+    # The region's research extract (views/research_extract.py).
+    path(
+        "regions/<slug:slug>/research-extract.csv",
+        research_extract.research_extract_csv,
+        name="research-extract-csv",
+    ),
+    path(
+        "regions/<slug:slug>/research-extract.xlsx",
+        research_extract.research_extract_xlsx,
+        name="research-extract-xlsx",
+    ),
     # The dashboards, their exports and the print-ready organisation report (views/dashboards.py).
     path("dashboards/", dashboards.dashboards, name="dashboards"),
     path("schemes/<slug:slug>/", dashboards.scheme_dashboard, name="scheme-dashboard"),
