@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+)
+from django.db.models.functions import TruncQuarter
 
 from schemes.models import Enrolment, Scheme
 
@@ -416,3 +425,25 @@ def hand_pairing_option(
     mentee = pool.mentees[0]
     refusals = pool.refusals_by_mentor(mentee)[index]
     return _mentor_option(pool, mentee, index, refusals, weights_for(scheme))
+
+
+def pairs_by_quarter(schemes: Iterable[Scheme]) -> dict[str, dict[tuple[int, date], int]]:
+    """Pairs formed and pairs ended in each calendar quarter, in two grouped queries:
+    {"formed": {(scheme id, first day of the quarter): count}, "ended": {...}}."""
+    pairs = Pair.objects.filter(scheme__in=schemes).order_by()
+    formed = (
+        pairs.annotate(quarter=TruncQuarter("created_at", output_field=DateField()))
+        .values("scheme_id", "quarter")
+        .annotate(count=Count("pk"))
+    )
+    ended = (
+        pairs.ended()
+        .filter(ended_at__isnull=False)
+        .annotate(quarter=TruncQuarter("ended_at", output_field=DateField()))
+        .values("scheme_id", "quarter")
+        .annotate(count=Count("pk"))
+    )
+    return {
+        name: {(row["scheme_id"], row["quarter"]): row["count"] for row in rows}
+        for name, rows in (("formed", formed), ("ended", ended))
+    }

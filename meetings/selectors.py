@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DateField, Exists, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
 
@@ -506,3 +506,21 @@ def meetings_by_pair(schemes: Iterable[Scheme], *, since: date, until: date) -> 
 
 def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def meetings_by_scheme_quarter(
+    schemes: Iterable[Scheme], *, until: date
+) -> dict[tuple[int, date], tuple[int, int]]:
+    """{(scheme id, first day of the quarter): (meetings held, their minutes)} of every pair of
+    the schemes, held on or before `until` (a meeting dated later has not happened yet)."""
+    rows = (
+        Meeting.objects.filter(pair__scheme__in=schemes, held_on__lte=until)
+        .annotate(quarter=TruncQuarter("held_on", output_field=DateField()))
+        .order_by()
+        .values("pair__scheme_id", "quarter")
+        .annotate(meetings=Count("pk"), minutes=Sum("duration_minutes"))
+    )
+    return {
+        (row["pair__scheme_id"], row["quarter"]): (row["meetings"], row["minutes"] or 0)
+        for row in rows
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboards, evaluation, exports, outcomes, provision
+from .views import dashboards, evaluation, exports, outcomes, provision, research_extract
 
 app_name = "reports"
 
@@ -16,6 +16,17 @@ urlpatterns = [
         "organisations/<slug:slug>/evaluation/",
         evaluation.trust_evaluation,
         name="trust-evaluation",
+    ),
+    # The region's research extract (views/research_extract.py).
+    path(
+        "regions/<slug:slug>/research-extract.csv",
+        research_extract.research_extract_csv,
+        name="research-extract-csv",
+    ),
+    path(
+        "regions/<slug:slug>/research-extract.xlsx",
+        research_extract.research_extract_xlsx,
+        name="research-extract-xlsx",
     ),
     # The dashboards, their exports and the print-ready organisation report (views/dashboards.py).
     path("dashboards/", dashboards.dashboards, name="dashboards"),

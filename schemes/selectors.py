@@ -7,8 +7,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, Lower, TruncQuarter
 from django.utils import timezone
 
 from accounts.selectors import active_user_groups
@@ -372,3 +381,51 @@ def mentors_enrolled_between(
         .order_by()
         .values_list("scheme_id", "user_id")
     )
+
+
+# --- By calendar quarter (the research extract) -------------------------------------------------
+
+QuarterKey = tuple[int, date]  # (scheme id, first day of the quarter)
+
+
+def enrolments_by_quarter(schemes: Iterable[Scheme]) -> dict[QuarterKey, dict[str, int]]:
+    """{(scheme id, quarter): {"mentees", "mentors", "enrolments"}} in one grouped query.
+
+    "mentees" and "mentors" are the people whose enrolment in that role began in the quarter,
+    requests still waiting for the organiser left out (an enrolment later withdrawn still
+    began); "enrolments" counts every enrolment begun, requests too, so that a scheme's first
+    activity can be found.
+    """
+    begun = ~Q(status=Enrolment.Status.REQUESTED)
+    rows = (
+        Enrolment.objects.filter(scheme__in=schemes)
+        .annotate(quarter=TruncQuarter("created_at", output_field=DateField()))
+        .order_by()
+        .values("scheme_id", "quarter")
+        .annotate(
+            mentees=Count("user", distinct=True, filter=begun & Q(role=Enrolment.Role.MENTEE)),
+            mentors=Count("user", distinct=True, filter=begun & Q(role=Enrolment.Role.MENTOR)),
+            enrolments=Count("pk"),
+        )
+    )
+    return {
+        (row["scheme_id"], row["quarter"]): {
+            "mentees": row["mentees"],
+            "mentors": row["mentors"],
+            "enrolments": row["enrolments"],
+        }
+        for row in rows
+    }
+
+
+def mentee_withdrawals_by_quarter(schemes: Iterable[Scheme]) -> dict[QuarterKey, int]:
+    """{(scheme id, quarter): people whose mentee enrolment was withdrawn in the quarter}."""
+    rows = (
+        Enrolment.objects.mentees()
+        .filter(scheme__in=schemes, status=Enrolment.Status.WITHDRAWN)
+        .annotate(quarter=TruncQuarter("status_changed_at", output_field=DateField()))
+        .order_by()
+        .values("scheme_id", "quarter")
+        .annotate(count=Count("user", distinct=True))
+    )
+    return {(row["scheme_id"], row["quarter"]): row["count"] for row in rows}

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, Q
+from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
 from schemes import disclosure
@@ -640,3 +641,43 @@ def mentor_rows(scheme: Scheme, *, now: datetime | None = None) -> list[dict[str
             }
         )
     return rows
+
+
+def supervision_by_quarter(
+    schemes: Iterable[Scheme], *, until: datetime
+) -> dict[tuple[int, date], dict[str, int]]:
+    """{(scheme id, first day of the quarter): {"sessions", "attendances", "mentors"}} in two
+    grouped queries: sessions held (as `supervision_activity` counts them: not cancelled,
+    started by `until`, attendance recorded), times a mentor attended one, and the different
+    mentors who attended."""
+    held = SupervisionSession.objects.filter(
+        scheme__in=schemes,
+        cancelled_at=None,
+        attendance_recorded_at__isnull=False,
+        starts_at__lte=until,
+    )
+    result: dict[tuple[int, date], dict[str, int]] = {}
+    sessions = (
+        held.annotate(quarter=TruncQuarter("starts_at", output_field=DateField()))
+        .order_by()
+        .values("scheme_id", "quarter")
+        .annotate(count=Count("pk"))
+    )
+    for row in sessions:
+        result[(row["scheme_id"], row["quarter"])] = {
+            "sessions": row["count"],
+            "attendances": 0,
+            "mentors": 0,
+        }
+    attended = (
+        SessionAttendance.objects.filter(session__in=held, status=SessionAttendance.Status.ATTENDED)
+        .annotate(quarter=TruncQuarter("session__starts_at", output_field=DateField()))
+        .order_by()
+        .values("session__scheme_id", "quarter")
+        .annotate(count=Count("pk"), mentors=Count("mentor_enrolment__user", distinct=True))
+    )
+    for attendance in attended:
+        counts = result[(attendance["session__scheme_id"], attendance["quarter"])]
+        counts["attendances"] = attendance["count"]
+        counts["mentors"] = attendance["mentors"]
+    return result

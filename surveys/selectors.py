@@ -22,10 +22,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, Q
+from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
 from schemes import disclosure
@@ -44,6 +45,8 @@ from .models import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.db.models import QuerySet
 
     from accounts.models import User
@@ -569,3 +572,16 @@ def baseline_follow_up_scores(schemes: Iterable[Scheme]) -> list[tuple[int, str,
         (scheme_id, moment, domain, sum(numbers) / len(numbers))
         for (_response, scheme_id, moment, domain), numbers in per_response.items()
     ]
+
+
+def responses_by_quarter(schemes: Iterable[Scheme]) -> dict[tuple[int, date], int]:
+    """{(scheme id, first day of the quarter): survey responses received in it}, by the month
+    each was given in (a response keeps no finer date)."""
+    rows = (
+        Response.objects.filter(scheme__in=schemes)
+        .annotate(quarter=TruncQuarter("submitted_month", output_field=DateField()))
+        .order_by()
+        .values("scheme_id", "quarter")
+        .annotate(count=Count("pk"))
+    )
+    return {(row["scheme_id"], row["quarter"]): row["count"] for row in rows}

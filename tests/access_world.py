@@ -352,6 +352,8 @@ def url_args(name, w):
         "reports:organisation-dashboard": [w.organisation.slug],
         "reports:provision-csv": [w.region.slug],
         "reports:provision-xlsx": [w.region.slug],
+        "reports:research-extract-csv": [w.region.slug],
+        "reports:research-extract-xlsx": [w.region.slug],
         "reports:outcomes": [w.organisation.slug],
         "reports:outcomes-upload": [w.organisation.slug],
         "reports:outcomes-preview": [w.organisation.slug, w.outcome_import.pk],

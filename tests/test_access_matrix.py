@@ -336,6 +336,8 @@ ACCESS = {
     ),
     "reports:provision-csv": get(REGION),
     "reports:provision-xlsx": get(REGION),
+    "reports:research-extract-csv": get(REGION),
+    "reports:research-extract-xlsx": get(REGION),
     # Objective outcomes: the trust's DME imports and reads; the regional lead reads only.
     "reports:outcomes-index": get(403, dme=OK, other_dme=OK, regional_lead=OK, superuser=403),
     "reports:outcomes": get(OUTCOMES_READ),
