@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from meetings.selectors import enrolment_export_values
+from schemes.disclosure import Shown
 from schemes.selectors import report_vocabulary, scheme_enrolments
 
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -52,6 +53,39 @@ PROVISION_COLUMNS = (
     ("collects_outcome_data", "Outcome data"),
     ("scheme_interest", "Interest in a scheme (trusts without one)"),
     ("reported_difficulties", "Difficulties reported"),
+)
+# Each scheme's declared way of running beside what happened in the last 12 months
+# (reports.provision's "activity"): counts, means and hours as the page shows them.
+ACTIVITY_COLUMNS = (
+    ("trust", "Trust"),
+    ("scheme", "Scheme"),
+    ("since", "Counted from"),
+    ("declared_interval", "Meetings declared"),
+    ("declared_per_quarter", "Meetings a quarter declared"),
+    ("pairs", "Pairs"),
+    ("meetings", "Meetings held"),
+    ("meetings_per_pair_quarter", "Meetings per pair per quarter"),
+    ("pairs_judged", "Pairs paired long enough to judge"),
+    ("pairs_met_as_declared", "Pairs that met as declared"),
+    ("pairs_met_share", "Share that met as declared"),
+    ("support_declared", "Supervision declared"),
+    ("one_to_one_sessions", "1:1 sessions held"),
+    ("group_sessions", "Group sessions held"),
+    ("mentors", "Mentors"),
+    ("mentors_attending", "Mentors attending supervision"),
+    ("mentors_attending_share", "Share attending supervision"),
+    ("training_declared", "Training declared"),
+    ("active_mentors", "Active mentors"),
+    ("mentors_trained", "Active mentors with the declared training"),
+    ("mentors_trained_share", "Share with the declared training"),
+    ("mentees_meeting", "Mentees who met"),
+    ("mentee_hours", "Mentees' hours in meetings"),
+    ("hours_per_mentee", "Hours in meetings per mentee"),
+    ("mentors_meeting", "Mentors who met"),
+    ("mentor_meeting_hours", "Mentors' hours in meetings"),
+    ("meeting_hours_per_mentor", "Hours in meetings per mentor who met"),
+    ("mentor_supervision_hours", "Mentors' hours in supervision"),
+    ("supervision_hours_per_mentor", "Hours in supervision per mentor who attended"),
 )
 FIGURE_COLUMNS = (("figure", "Figure"), ("category", "Category"), ("schemes", "Schemes"))
 OUTCOME_COLUMNS = (
@@ -254,7 +288,22 @@ def provision_tables(report):
     return [
         Table("Provision by trust", PROVISION_COLUMNS, rows()),
         Table("Figures", FIGURE_COLUMNS, figures),
+        Table("Observed against declared", ACTIVITY_COLUMNS, _activity_rows(report["activity"])),
     ]
+
+
+def _activity_rows(activity):
+    """The page's figures: a suppressed count reads as disclosure's words (`Shown.cell`), a
+    figure held back as "not shown", a share as the page writes it."""
+    for item in activity:
+        row = {key: _cell(value) for key, value in item.items()}
+        row["scheme"] = item["label"]
+        row["since"] = f"{item['since']:%Y-%m-%d}"
+        yield row
+
+
+def _cell(value):
+    return value.cell() if isinstance(value, Shown) else value
 
 
 def _percent_cell(percent, text):

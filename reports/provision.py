@@ -7,6 +7,17 @@ trainees and enrolled mentees, go through schemes.disclosure (`count`): 1 to 4 r
 were eligible; so is its band (a band and an exact number eligible can pin a small number
 enrolled), and a scheme whose uptake is not shown is left out of the uptake figure and of the
 average.
+
+"Observed against declared" (`_observed`) sets beside each scheme's declared meeting interval,
+supervision and training what happened in the last 12 months (reports.activity), and the time
+it cost mentees and mentors. Counts of people go through `disclosure.count`; a part of a whole
+(pairs that met as declared of pairs judged, mentors attending supervision and mentors who met
+a mentee, each of the mentors, and mentors meeting the training of active mentors) is a group of
+two cells through `disclosure.group`, its share given only when neither cell is suppressed and
+the whole is `enough`. A mean per person or a total of hours is given only when the count of
+the people behind it is shown (a total of hours of two people is personal, and a total beside a
+mean gives a hidden count back); meetings held and meetings per pair only when the pairs are
+enough, as on the dashboards.
 """
 
 from collections import Counter
@@ -15,6 +26,7 @@ from dataclasses import dataclass, field
 from schemes import disclosure
 from schemes.selectors import region_organisations, region_schemes, report_vocabulary
 
+from .activity import WINDOW_MONTHS, SchemeActivity, scheme_activity
 from .uptake import (
     BANDS,
     counted_from,
@@ -141,6 +153,146 @@ def _peer_figures(peer, shown):
     }
 
 
+# --- Observed against declared ------------------------------------------------------------------
+
+NOTHING = "—"  # nothing to divide by: no pairs, no mentors
+
+
+def _hours(minutes):
+    return round(minutes / 60, 1)
+
+
+def _over(cell, people, value):
+    """A figure taken over `people` (a mean, or a total of their hours), shown beside their
+    count `cell`: "not shown" when the cell is suppressed (whether too few, or hidden beside a
+    small one: a total and a mean would give the count back), "—" when there is nobody."""
+    if cell.suppressed:
+        return disclosure.NOT_SHOWN
+    if not people:
+        return NOTHING
+    return value()
+
+
+def _part_of(part, whole):
+    """(part, whole) as shown (part and the rest a group of two cells), and the share of the
+    whole as "62%" when neither cell is suppressed and the whole is enough, else None."""
+    cells = disclosure.group({"part": part, "rest": whole - part}, total=whole)
+    shown = not any(cell.suppressed for cell in cells.values()) and disclosure.enough(whole)
+    return cells["part"], disclosure.count(whole), disclosure.share(part, whole) if shown else None
+
+
+def _declared_meetings(scheme, activity: SchemeActivity):
+    low, high = activity.target_per_quarter
+    return {
+        "declared_interval": (
+            f"every {scheme.meeting_interval_min_weeks}–{scheme.meeting_interval_max_weeks} weeks"
+        ),
+        "declared_per_quarter": f"{low:.1f}–{high:.1f}",
+    }
+
+
+def _held_meetings(activity: SchemeActivity):
+    """Meetings held and per pair per quarter, shown when the pairs are enough (as the
+    dashboards' meetings per pair); pairs that met as declared of those judged."""
+    met, judged, share = _part_of(activity.pairs_meeting_as_declared, activity.pairs_judged)
+    per_pair = activity.meetings_per_pair_quarter
+    shown = not activity.pairs or disclosure.enough(activity.pairs)
+    return {
+        "pairs": disclosure.count(activity.pairs),
+        "meetings": activity.meetings if shown else disclosure.NOT_SHOWN,
+        "meetings_per_pair_quarter": (
+            NOTHING if per_pair is None else round(per_pair, 1) if shown else disclosure.NOT_SHOWN
+        ),
+        "pairs_judged": judged,
+        "pairs_met_as_declared": met,
+        "pairs_met_share": share,
+    }
+
+
+def _supervision(scheme, activity: SchemeActivity):
+    attending, mentors, share = _part_of(activity.mentors_attending_supervision, activity.mentors)
+    labels = scheme.mentor_support_labels()
+    return {
+        "support_declared": "None declared" if labels == ["None"] else ", ".join(labels),
+        "one_to_one_sessions": activity.one_to_one_sessions,
+        "group_sessions": activity.group_sessions,
+        "mentors": mentors,
+        "mentors_attending": attending,
+        "mentors_attending_share": share,
+    }
+
+
+def _training(scheme, activity: SchemeActivity):
+    trained, active, share = _part_of(activity.mentors_meeting_training, activity.active_mentors)
+    return {
+        "training_declared": scheme.get_mentor_training_required_display(),
+        "active_mentors": active,
+        "mentors_trained": trained,
+        "mentors_trained_share": share,
+    }
+
+
+def _time_given(activity: SchemeActivity, attending):
+    """Cost to the individual: hours in meetings, in all and per mentee who met; per mentor,
+    hours in meetings (per mentor who met) and in supervision (per mentor who attended).
+
+    Mentors who met, like those who attended (`attending`, as `_supervision` shows it), are a
+    part of the mentors: a group of two cells, so that the rest cannot be read off."""
+    mentees = activity.mentees_meeting
+    mentors = activity.mentors_meeting
+    supervised = activity.mentors_attending_supervision
+    mentees_shown = disclosure.count(mentees)
+    mentors_shown, _, _ = _part_of(mentors, activity.mentors)
+
+    def hours(minutes, people=1):
+        return lambda: _hours(minutes / people)
+
+    return {
+        "mentees_meeting": mentees_shown,
+        "mentee_hours": _over(mentees_shown, mentees, hours(activity.mentee_meeting_minutes)),
+        "hours_per_mentee": _over(
+            mentees_shown, mentees, hours(activity.mentee_meeting_minutes, mentees)
+        ),
+        "mentors_meeting": mentors_shown,
+        "mentor_meeting_hours": _over(
+            mentors_shown, mentors, hours(activity.mentor_meeting_minutes)
+        ),
+        "meeting_hours_per_mentor": _over(
+            mentors_shown, mentors, hours(activity.mentor_meeting_minutes, mentors)
+        ),
+        "mentor_supervision_hours": _over(
+            attending, supervised, hours(activity.mentor_supervision_minutes)
+        ),
+        "supervision_hours_per_mentor": _over(
+            attending, supervised, hours(activity.mentor_supervision_minutes, supervised)
+        ),
+        "meetings_without_duration": activity.meetings_without_duration,
+    }
+
+
+def _observed(schemes):
+    """One dict per scheme, in name order: what it declared beside what happened, as shown."""
+    rows = []
+    activities = scheme_activity(schemes)
+    for scheme in sorted(schemes, key=lambda scheme: (scheme.name, scheme.pk)):
+        activity = activities[scheme.pk]
+        supervision = _supervision(scheme, activity)
+        rows.append(
+            {
+                "scheme": scheme,
+                "trust": scheme.organisation.short_name or scheme.organisation.name,
+                "label": part_label(scheme),
+                "since": activity.since,
+                **_declared_meetings(scheme, activity),
+                **_held_meetings(activity),
+                **supervision,
+                **_training(scheme, activity),
+                **_time_given(activity, supervision["mentors_attending"]),
+            }
+        )
+    return rows
+
+
 def region_provision(region):
     """One row per organisation of the region, and the seed's three figures.
 
@@ -150,6 +302,7 @@ def region_provision(region):
     1. Read the region's organisations and schemes, and each scheme's uptake as shown.
     2. One row per organisation with its part of each scheme that serves it.
     3. The figures over all schemes (mentor kinds, counts) and over the peer schemes.
+    4. Each scheme observed against what it declared, over the last WINDOW_MONTHS months.
     """
     organisations = region_organisations(region)
     schemes = region_schemes(region)
@@ -162,6 +315,7 @@ def region_provision(region):
     peer = [scheme for scheme in schemes if scheme.mentors_may_be_trainees]
     mentor_kinds = _mentor_kinds(schemes)
     peer_figures = _peer_figures(peer, shown)
+    activity = _observed(schemes)
     return {
         "rows": rows,
         "organisation_count": len(organisations),
@@ -177,4 +331,7 @@ def region_provision(region):
             "uptake": peer_figures["uptake"],
             "training": peer_figures["training"],
         },
+        "activity": activity,
+        "activity_months": WINDOW_MONTHS,
+        "activity_since": activity[0]["since"] if activity else None,
     }

@@ -16,6 +16,7 @@ from accounts.models import AuditEvent, Grade
 from matching.models import Pair
 from meetings.tests.factories import MeetingFactory
 from reports.exports import (
+    ACTIVITY_COLUMNS,
     ENROLMENT_COLUMNS,
     FIGURE_COLUMNS,
     OUTCOME_COLUMNS,
@@ -69,6 +70,37 @@ def test_each_export_has_exactly_its_documented_columns():
         "reported_difficulties",
     ]
     assert [key for key, _ in FIGURE_COLUMNS] == ["figure", "category", "schemes"]
+    assert [key for key, _ in ACTIVITY_COLUMNS] == [
+        "trust",
+        "scheme",
+        "since",
+        "declared_interval",
+        "declared_per_quarter",
+        "pairs",
+        "meetings",
+        "meetings_per_pair_quarter",
+        "pairs_judged",
+        "pairs_met_as_declared",
+        "pairs_met_share",
+        "support_declared",
+        "one_to_one_sessions",
+        "group_sessions",
+        "mentors",
+        "mentors_attending",
+        "mentors_attending_share",
+        "training_declared",
+        "active_mentors",
+        "mentors_trained",
+        "mentors_trained_share",
+        "mentees_meeting",
+        "mentee_hours",
+        "hours_per_mentee",
+        "mentors_meeting",
+        "mentor_meeting_hours",
+        "meeting_hours_per_mentor",
+        "mentor_supervision_hours",
+        "supervision_hours_per_mentor",
+    ]
     assert [key for key, _ in OUTCOME_COLUMNS] == [
         "group",
         "trainees",
@@ -285,7 +317,12 @@ def test_the_outcomes_export_with_no_outcomes_goes_back_to_the_report(client, dm
 def test_the_provision_xlsx_has_a_sheet_per_table_and_the_filters(client, regional_lead, scheme):
     client.force_login(regional_lead)
     book = workbook(client.get(reverse("reports:provision-xlsx", args=["south-london"])))
-    assert book.sheetnames == ["About", "Provision by trust", "Figures"]
+    assert book.sheetnames == [
+        "About",
+        "Provision by trust",
+        "Figures",
+        "Observed against declared",
+    ]
     assert [cell.value for cell in book["Figures"][1]] == ["Figure", "Category", "Schemes"]
     about = dict(book["About"].iter_rows(values_only=True))
     assert about["Filter: region"] == scheme.organisation.region.name
