@@ -405,6 +405,9 @@ class MeasureResult:
             "lows": [_round(row.estimate.low) for row in rows],
             "highs": [_round(row.estimate.high) for row in rows],
             "axis": self.measure.axis,
+            # Percentages on their whole scale, so that two charts' bars compare by eye.
+            "min": 0 if self.measure.kind in (PROPORTION, RATIO, MEAN) else None,
+            "max": 100 if self.measure.kind == PROPORTION else None,
             "comparison": (
                 [_round(row.comparison.value) if row.comparison else None for row in rows]
                 if self.measure.outcome_group

@@ -128,10 +128,14 @@
       options: {
         indexAxis: "y",
         scales: {
-          x: { title: { display: true, text: spec.axis } },
+          x: {
+            title: { display: true, text: spec.axis },
+            min: spec.min === null ? undefined : spec.min,
+            max: spec.max === null ? undefined : spec.max
+          },
           y: { ticks: { autoSkip: false, font: { size: 11 } } }
         },
-        plugins: { legend: { display: true, position: "bottom" } }
+        plugins: { legend: { display: true, position: "bottom", labels: { usePointStyle: true } } }
       }
     };
   }
