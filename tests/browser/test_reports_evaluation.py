@@ -1,6 +1,8 @@
 """A regional lead finds out which ways of running a scheme work, on a region that looks like the
 world (most trainees without an account, a scheme too small to show), not the demo."""
 
+from pathlib import Path
+
 import pytest
 
 from accounts.tests.factories import UserFactory
@@ -71,6 +73,6 @@ def test_a_regional_lead_compares_the_ways_schemes_are_run(page, live_server):
     # The research extract downloads, pseudonymised.
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").last.click()
-    text = open(download.value.path(), encoding="utf-8-sig").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "scheme_code" in text
     assert "Synthetic scheme" not in text and "@" not in text
