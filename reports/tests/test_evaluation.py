@@ -253,3 +253,25 @@ def test_hostile_training_years_show_the_latest_and_nothing_breaks(client, world
     )
     assert response.status_code == 200
     assert f'<option value="{PERIOD}" selected>' in response.content.decode()
+
+
+def test_with_enough_schemes_an_adjusted_comparison_recovers_the_effects(db, client):
+    world = synthetic_region(trainees=120, copies=3)  # 24 schemes, and the small one
+    evaluation = _evaluate(world)
+    models = {measure.key: model for measure, model in evaluation.adjusted}
+
+    uptake = next(t for t in models["uptake"].terms if t.label == "Enrolment: Opt-out")
+    true_odds_ratio = (70 / 30) / (30 / 70)
+    assert uptake.reference == "Opt-in"
+    assert 1 < uptake.low <= true_odds_ratio <= uptake.high
+    meeting = next(t for t in models["meeting"].terms if t.label.startswith("Mentors:"))
+    assert meeting.label == "Mentors: Senior mentors only" and meeting.high < 1
+    days = next(t for t in models["match_days"].terms if t.label == "Enrolment: Opt-out")
+    assert days.low <= TRUE_DAYS["opt_out"] - TRUE_DAYS["opt_in"] <= days.high < 0
+    assert models["uptake"].schemes == 24  # the small scheme is in no model either
+
+    lead = make_regional_lead(MemberFactory(organisation=world.organisations[0]), world.region)
+    client.force_login(lead)
+    page = client.get(reverse("reports:evaluation", args=[world.region.slug])).content.decode()
+    assert "Odds ratio" in page and "scheme as the cluster" in page
+    assert "Enrolment: Opt-out" in page
