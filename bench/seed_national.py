@@ -287,6 +287,7 @@ def build(args, loader):  # noqa: C901 — one long recipe, read top to bottom
     from accounts.models import Notification, User
     from matching.models import Pair
     from meetings.models import Goal, Meeting, MentoringAgreement, PrivateNote
+    from reports.models import TrainingOutcome
     from schemes.models import (
         Enrolment,
         IntakeWindow,
@@ -364,6 +365,13 @@ def build(args, loader):  # noqa: C901 — one long recipe, read top to bottom
     training, assignments, sessions, attendances = [], [], [], []
     pair_facts = []  # (pair_id, scheme_id, mentee, mentor, status, created, ended)
     trainee_lists, placements = [], []
+    # Last training year's ARCP outcomes, as each DME would import them: one row per trainee of
+    # the trust, by email (those without an account match nobody: non-participants). Their own
+    # generator, so the rest of the data set is the same with or without them.
+    outcome_rng = random.Random(f"{args.seed}-outcomes")
+    ended = today.year if today.month >= 8 else today.year - 1  # the July it ended
+    outcome_period = f"{ended - 1}/{str(ended)[-2:]}"
+    outcomes = []
     # Each trust's list is dated at the latest August changeover; its own generator, so adding
     # the lists changed none of the other rows.
     placement_rng = random.Random(f"{args.seed}-trainee-lists")
@@ -559,6 +567,16 @@ def build(args, loader):  # noqa: C901 — one long recipe, read top to bottom
                     placement_rng, ids, org, slug, trainee_lists[-1][0], people, sites,
                     changeover,
                 )
+            )  # fmt: skip
+
+        # Satisfactory (1) for most, more often for mentees; an exam result for about half.
+        for person in people:
+            mentee = id(person) in mentee_ids
+            satisfactory = outcome_rng.random() < (0.88 if mentee else 0.82)
+            exam = outcome_rng.choice(["", "yes", "yes", "no"])
+            outcomes.append(
+                (ids.next("outcome"), org, person["user"], person["email"], outcome_period,
+                 "1" if satisfactory else outcome_rng.choice("2345"), exam)
             )  # fmt: skip
 
         # Enrolment rows, pairs, meetings, supervision for each scheme.
@@ -812,6 +830,11 @@ def build(args, loader):  # noqa: C901 — one long recipe, read top to bottom
          "specialty", "site", "starts_on", "ends_on", "user_id", "trainee_list_id"],
         placements,
     )  # fmt: skip
+    loader.copy(
+        TrainingOutcome,
+        ["id", "organisation_id", "trainee_id", "email", "period", "arcp_outcome", "exam_passed"],
+        outcomes,
+    )
     scheme_columns = [
         "id", "organisation_id", "name", "slug", "is_open", "mentee_eligibility",
         "eligible_grades", "eligible_specialties", "enrolment_model", "recruits_at_intake",
