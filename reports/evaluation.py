@@ -570,7 +570,9 @@ def _contributions(schemes, trust_ids, period, today, all_measures) -> dict[str,
         values = raw.get(measure.key, {})
         if measure.key == "uptake":
             # Shown or not by the provision report's rule, scheme by scheme, as it shows it.
-            counted = {part: value for part, value in values.items() if value is not None}
+            counted = {
+                part: value for part, value in values.items() if value is not None and value[1]
+            }
             left_out = sum(1 for value in values.values() if value is None)
         else:
             shown = {part: _part_shown(measure, value) for part, value in values.items()}
@@ -578,7 +580,10 @@ def _contributions(schemes, trust_ids, period, today, all_measures) -> dict[str,
                 included = {part for part, ok in shown.items() if ok}
             else:
                 included = _parts_included(shown)
-            counted = {part: values[part] for part in included}
+            # A part with nobody in it adds nothing, and is not a scheme counted.
+            counted = {
+                part: values[part] for part in included if not _is_empty(measure, values[part])
+            }
             left_out = sum(
                 1
                 for part in values
@@ -610,7 +615,7 @@ def _outcome_contributions(measure: Measure, outcomes: OutcomeParts | None) -> C
         if _trust_shows(groups["non_participants"], exam)
     }
     return Contributions(
-        {part: values[part] for part in included},
+        {part: values[part] for part in included if values[part][1]},
         sum(1 for part in values if part not in included and values[part][1]),
         comparison,
         has_data=any(whole for _part, whole in values.values()),

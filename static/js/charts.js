@@ -146,6 +146,11 @@
       return;
     }
     var spec = JSON.parse(source.textContent);
+    if (spec.kind === "interval") {
+      // A row per group of schemes, each tall enough for a two-line label (CSSOM, which the
+      // Content-Security-Policy allows, unlike a style attribute in the page).
+      canvas.parentNode.style.height = (3 + 2.2 * spec.labels.length) + "rem";
+    }
     var config = spec.kind === "interval" ? intervalChart(spec)
       : spec.datasets ? scoreChart(spec) : countChart(spec);
     config.options.responsive = true;
