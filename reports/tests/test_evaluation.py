@@ -275,3 +275,19 @@ def test_with_enough_schemes_an_adjusted_comparison_recovers_the_effects(db, cli
     page = client.get(reverse("reports:evaluation", args=[world.region.slug])).content.decode()
     assert "Odds ratio" in page and "scheme as the cluster" in page
     assert "Enrolment: Opt-out" in page
+
+
+def test_a_region_with_no_scheme_yet_says_so_and_breaks_nothing(client, db):
+    from schemes.tests.factories import OrganisationFactory, RegionFactory
+
+    region = RegionFactory(name="Empty", slug="empty")
+    organisation = OrganisationFactory(region=region)
+    lead = make_regional_lead(MemberFactory(organisation=organisation), region)
+    client.force_login(lead)
+
+    response = client.get(reverse("reports:evaluation", args=[region.slug]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "0 schemes in scope." in page
+    assert "No trust in scope has imported ARCP outcomes" in page
