@@ -406,11 +406,13 @@ def enrolment_export_values(enrolments: QuerySet[Enrolment]) -> QuerySet[Any]:
 
 
 def mentee_days_to_match(schemes: Iterable[Scheme]) -> list[tuple[int, int, int]]:
-    """(scheme id, trust id, days) for every mentee enrolment of the schemes that has had a pair:
-    whole days from enrolling to its first pair, as the dashboards count them (never negative).
-    The trust is the one the enrolment counts in. One query."""
+    """(scheme id, trust id, days) for every mentee enrolled now (active or paused) who has had a
+    pair: whole days from enrolling to the first pair, as the dashboards' "matched" and days to
+    match count them (never negative). The trust is the one the enrolment counts in. One
+    query."""
     rows = (
         Enrolment.objects.mentees()
+        .enrolled()
         .filter(scheme__in=schemes)
         .with_trust()
         .annotate(first_pair_at=Min("pairs_as_mentee__created_at"))

@@ -291,3 +291,20 @@ def test_a_region_with_no_scheme_yet_says_so_and_breaks_nothing(client, db):
     page = response.content.decode()
     assert "0 schemes in scope." in page
     assert "No trust in scope has imported ARCP outcomes" in page
+
+
+def test_days_to_match_count_the_dashboards_matched_mentees(world):
+    from reports.dashboards import dashboard
+    from schemes.models import Enrolment
+
+    scheme = world.schemes[0]
+    # A matched mentee who has since withdrawn is matched no longer, on either page.
+    Enrolment.objects.filter(scheme=scheme, role="mentee").filter(
+        pk=Enrolment.objects.filter(scheme=scheme, role="mentee").first().pk
+    ).update(status="withdrawn")
+    evaluation = _evaluate(world)
+    figures = dashboard([scheme])
+    row = next(row for row in evaluation.schemes if row.scheme == scheme)
+
+    assert row.figures["match_days"].n == figures["funnel"].matched
+    assert row.figures["match_days"].n == figures["days_to_match"]["n"].value
